@@ -1,0 +1,69 @@
+"""`leadbridge`: the command line. Typer + rich; user errors print a located message and exit 2.
+
+Exit codes scripts can trust: 0 ok, 1 unexpected failure, 2 bad input or configuration, 3 store problem,
+4 CRM refused or failed, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from connector import __version__
+from connector.errors import LeadbridgeError
+
+app = typer.Typer(
+    name="leadbridge",
+    help=(
+        "Lead qualification for HubSpot and Salesforce: one scoring model, explainable scores and stages, "
+        "written back to the CRM.\n\nStart with `leadbridge demo`; validate your YAML with `leadbridge check`."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"leadbridge {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", help="Print the version and exit.", callback=_version, is_eager=True),
+) -> None:
+    """Lead qualification for HubSpot and Salesforce."""
+
+
+def main() -> None:
+    """Console entry point: run the app, turning leadbridge errors into messages and exit codes."""
+    try:
+        app(standalone_mode=False)
+    except LeadbridgeError as exc:
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        sys.exit(130)
+    except Exception as exc:  # click usage errors and the like
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Abort):
+            sys.exit(130)
+        raise
+
+
+if __name__ == "__main__":
+    main()

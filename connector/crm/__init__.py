@@ -1,0 +1,1 @@
+"""CRM adapters: one protocol (base.py), three sources (hubspot, salesforce, files)."""
