@@ -17,6 +17,10 @@ from typing import Any
 EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
+def _empty() -> Mapping[str, Any]:
+    return EMPTY
+
+
 class Stage(enum.Enum):
     """Lifecycle stages, in order. Compare with <, >, max(): the order is the funnel's."""
 
@@ -192,9 +196,9 @@ class Contact:
     do_not_contact: bool | None = None
     has_open_deal: bool = False
     has_won_deal: bool = False
-    signals: Mapping[str, float] = field(default=EMPTY)
-    attributes: Mapping[str, Any] = field(default=EMPTY)
-    crm_values: Mapping[str, Any] = field(default=EMPTY)
+    signals: Mapping[str, float] = field(default_factory=_empty)
+    attributes: Mapping[str, Any] = field(default_factory=_empty)
+    crm_values: Mapping[str, Any] = field(default_factory=_empty)
 
     @property
     def source(self) -> str:
@@ -238,7 +242,7 @@ class Activity:
     kind: ActivityKind
     occurred_at: datetime
     source_id: str
-    detail: Mapping[str, str] = field(default=EMPTY)
+    detail: Mapping[str, str] = field(default_factory=_empty)
 
 
 @dataclass(frozen=True, slots=True)
