@@ -1,0 +1,437 @@
+"""Conditions: the small language rules, disqualifiers and stage criteria are written in.
+
+Leaves test a field (equals, in, contains, regex, ranges, present/absent), activities (kind, url and detail
+filters, within the last N days, at least / at most N times), or a score (score, fit, engagement).
+``all_of``, ``any_of``, ``not``, ``n_of`` (+ ``of``) combine them; ``ref`` names a shared definition.
+Each YAML condition is validated and compiled once, into objects whose ``test`` is cheap.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from connector.mapping.yamlfile import KeyPath, YamlDoc
+from connector.model import CONTACT_FIELDS, ActivityKind
+from connector.qualify.facts import Dated, Facts
+
+FIELD_NAMES = (*CONTACT_FIELDS, "email_domain")
+FIELD_OPS = ("equals", "not_equals", "in", "not_in", "contains", "regex", "gte", "gt", "lte", "lt", "between",
+             "present", "absent")
+NUMERIC_OPS = ("gte", "gt", "lte", "lt", "between")
+ACTIVITY_KEYS = ("kind", "url_contains", "url_regex", "detail", "within_days")
+COMBINATORS = ("all_of", "any_of", "not", "n_of", "of", "ref")
+SCORE_AXES = ("score", "fit", "engagement")
+CONDITION_KEYS = ("field", "activity", "at_least", "at_most", "disqualified", *SCORE_AXES, *COMBINATORS, *FIELD_OPS)
+
+
+class Condition:
+    """A compiled condition. ``test`` decides; ``evidence`` says why it held (for explanations)."""
+
+    def test(self, facts: Facts) -> bool:
+        raise NotImplementedError
+
+    def evidence(self, facts: Facts) -> tuple[str, ...]:
+        return ()
+
+
+def _fold(value: Any) -> Any:
+    return value.casefold() if isinstance(value, str) else value
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    try:
+        return float(str(value).replace(",", ""))
+    except ValueError:
+        return None
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+Predicate = Callable[[Any], bool]
+
+
+def _numeric_predicates(spec: Mapping[str, Any], doc: YamlDoc, path: KeyPath) -> list[Predicate]:
+    """gte/gt/lte/lt/between on a number; contradictory bounds are an error."""
+    preds: list[Predicate] = []
+    low: float | None = None
+    high: float | None = None
+    for op in NUMERIC_OPS:
+        if op not in spec:
+            continue
+        raw = spec[op]
+        if op == "between":
+            if not (isinstance(raw, list) and len(raw) == 2 and all(_number(x) is not None for x in raw)):
+                raise doc.error((*path, op), "between takes two numbers, e.g. between: [50, 500]")
+            lo, hi = (float(x) for x in raw)
+            if lo > hi:
+                raise doc.error((*path, op), f"between: lower bound {lo:g} is above upper bound {hi:g}")
+            preds.append(lambda v, lo=lo, hi=hi: (n := _number(v)) is not None and lo <= n <= hi)
+            low, high = lo, hi
+            continue
+        bound = _number(raw)
+        if bound is None:
+            raise doc.error((*path, op), f"{op} needs a number, got {raw!r}")
+        if op == "gte":
+            preds.append(lambda v, b=bound: (n := _number(v)) is not None and n >= b)
+            low = bound
+        elif op == "gt":
+            preds.append(lambda v, b=bound: (n := _number(v)) is not None and n > b)
+            low = bound
+        elif op == "lte":
+            preds.append(lambda v, b=bound: (n := _number(v)) is not None and n <= b)
+            high = bound
+        else:
+            preds.append(lambda v, b=bound: (n := _number(v)) is not None and n < b)
+            high = bound
+    if low is not None and high is not None and low > high:
+        raise doc.error(path, f"contradictory range: lower bound {low:g} is above upper bound {high:g}; "
+                              "no value can match")
+    return preds
+
+
+def _string_list(raw: Any, doc: YamlDoc, path: KeyPath) -> tuple[Any, ...]:
+    if isinstance(raw, list):
+        return tuple(_fold(x) for x in raw)
+    if isinstance(raw, str | int | float | bool):
+        return (_fold(raw),)
+    raise doc.error(path, f"expected a value or a list of values, got {type(raw).__name__}")
+
+
+def _field_predicates(spec: Mapping[str, Any], doc: YamlDoc, path: KeyPath) -> list[Predicate]:
+    preds: list[Predicate] = []
+    if "equals" in spec:
+        want = _fold(spec["equals"])
+        preds.append(lambda v, w=want: v is not None and _fold(v) == w)
+    if "not_equals" in spec:
+        want = _fold(spec["not_equals"])
+        preds.append(lambda v, w=want: v is None or _fold(v) != w)
+    if "in" in spec:
+        options = frozenset(_string_list(spec["in"], doc, (*path, "in")))
+        preds.append(lambda v, o=options: v is not None and _fold(v) in o)
+    if "not_in" in spec:
+        options = frozenset(_string_list(spec["not_in"], doc, (*path, "not_in")))
+        preds.append(lambda v, o=options: v is None or _fold(v) not in o)
+    if "contains" in spec:
+        parts = tuple(str(x) for x in _string_list(spec["contains"], doc, (*path, "contains")))
+        preds.append(lambda v, p=parts: v is not None and any(x in str(v).casefold() for x in p))
+    if "regex" in spec:
+        try:
+            pattern = re.compile(str(spec["regex"]), re.IGNORECASE)
+        except re.error as exc:
+            raise doc.error((*path, "regex"), f"invalid regular expression: {exc}") from None
+        preds.append(lambda v, p=pattern: v is not None and p.search(str(v)) is not None)
+    preds.extend(_numeric_predicates(spec, doc, path))
+    for op, wanted_present in (("present", True), ("absent", False)):
+        if op in spec:
+            flag = spec[op]
+            if not isinstance(flag, bool):
+                raise doc.error((*path, op), f"{op} takes true or false")
+            expect = flag if wanted_present else not flag
+            preds.append(lambda v, e=expect: (not _is_empty(v)) == e)
+    return preds
+
+
+@dataclass(frozen=True, eq=False)
+class FieldTest(Condition):
+    field: str
+    predicates: tuple[Predicate, ...]
+
+    def test(self, facts: Facts) -> bool:
+        value = facts.value(self.field)
+        for pred in self.predicates:
+            if not pred(value):
+                return False
+        return True
+
+    def evidence(self, facts: Facts) -> tuple[str, ...]:
+        return (f"{self.field}={facts.value(self.field)!r}",)
+
+
+class ActivityFilter:
+    """Which activities count: kinds (None = any), url and detail filters, and a recency window."""
+
+    __slots__ = ("kinds", "url_contains", "url_regex", "detail", "within_days", "simple")
+
+    def __init__(self, kinds: tuple[ActivityKind, ...] | None, url_contains: tuple[str, ...],
+                 url_regex: re.Pattern[str] | None, detail: tuple[tuple[str, frozenset[str]], ...],
+                 within_days: float | None):
+        self.kinds = kinds
+        self.url_contains = url_contains
+        self.url_regex = url_regex
+        self.detail = detail
+        self.within_days = within_days
+        # A filter on kinds alone can also count a CRM's rollups (e.g. HubSpot's number of visits).
+        self.simple = not url_contains and url_regex is None and not detail
+
+    def _keep(self, age: float, activity: Any) -> bool:
+        if self.within_days is not None and age > self.within_days:
+            return False
+        if self.url_contains or self.url_regex is not None:
+            url = activity.detail.get("url")
+            if not url:
+                return False
+            url = url.casefold()
+            if self.url_contains and not any(part in url for part in self.url_contains):
+                return False
+            if self.url_regex is not None and self.url_regex.search(url) is None:
+                return False
+        for key, allowed in self.detail:
+            got = activity.detail.get(key)
+            if got is None or got.casefold() not in allowed:
+                return False
+        return True
+
+    def select(self, facts: Facts) -> list[Dated]:
+        """Matching activities as (age in days, activity)."""
+        if self.kinds is None:
+            candidates: Iterable[Dated] = facts.all_activities()
+        elif len(self.kinds) == 1:
+            candidates = facts.by_kind.get(self.kinds[0], ())
+        else:
+            by_kind = facts.by_kind
+            candidates = [d for k in self.kinds for d in by_kind.get(k, ())]
+        if self.simple and self.within_days is None:
+            return list(candidates)
+        keep = self._keep
+        return [d for d in candidates if keep(d[0], d[1])]
+
+    def rollup(self, facts: Facts) -> float:
+        """Count from the CRM's rollup signals for these kinds (undated, so only without a window)."""
+        if not self.simple or self.within_days is not None or self.kinds is None:
+            return 0.0
+        signals = facts.contact.signals
+        if not signals:
+            return 0.0
+        return float(sum(signals.get(k.value, 0) or 0 for k in self.kinds))
+
+    def count(self, facts: Facts) -> float:
+        return max(float(len(self.select(facts))), self.rollup(facts))
+
+
+def compile_activity_filter(spec: Any, doc: YamlDoc, path: KeyPath) -> ActivityFilter:
+    if isinstance(spec, str):
+        spec = {"kind": spec}
+    if not isinstance(spec, dict):
+        raise doc.error(path, "activity takes a mapping, e.g. {kind: page_view, url_contains: /pricing}")
+    for key in spec:
+        if key not in ACTIVITY_KEYS:
+            raise doc.error((*path, key), f"unknown activity filter '{key}'", unknown=key, valid=ACTIVITY_KEYS)
+    kinds: tuple[ActivityKind, ...] | None = None
+    raw_kinds = spec.get("kind", "any")
+    if raw_kinds != "any":
+        names = raw_kinds if isinstance(raw_kinds, list) else [raw_kinds]
+        parsed = []
+        valid = [k.value for k in ActivityKind]
+        for i, name in enumerate(names):
+            try:
+                parsed.append(ActivityKind(str(name).strip().lower()))
+            except ValueError:
+                where = (*path, "kind", i) if isinstance(raw_kinds, list) else (*path, "kind")
+                raise doc.error(where, f"unknown activity kind '{name}'", unknown=str(name), valid=valid) from None
+        kinds = tuple(dict.fromkeys(parsed))
+    url_contains = tuple(str(x) for x in _string_list(spec["url_contains"], doc, (*path, "url_contains"))) \
+        if "url_contains" in spec else ()
+    url_regex = None
+    if "url_regex" in spec:
+        try:
+            url_regex = re.compile(str(spec["url_regex"]), re.IGNORECASE)
+        except re.error as exc:
+            raise doc.error((*path, "url_regex"), f"invalid regular expression: {exc}") from None
+    detail: list[tuple[str, frozenset[str]]] = []
+    if "detail" in spec:
+        if not isinstance(spec["detail"], dict):
+            raise doc.error((*path, "detail"), "detail takes a mapping, e.g. {form: demo-request}")
+        for key, want in spec["detail"].items():
+            detail.append((key, frozenset(str(x) for x in _string_list(want, doc, (*path, "detail", key)))))
+    within = spec.get("within_days")
+    if within is not None and (_number(within) is None or float(within) <= 0):
+        raise doc.error((*path, "within_days"), f"within_days needs a positive number of days, got {within!r}")
+    return ActivityFilter(kinds, url_contains, url_regex, tuple(detail),
+                          float(within) if within is not None else None)
+
+
+@dataclass(frozen=True, eq=False)
+class ActivityTest(Condition):
+    filter: ActivityFilter
+    at_least: float
+    at_most: float | None
+
+    def test(self, facts: Facts) -> bool:
+        n = self.filter.count(facts)
+        return n >= self.at_least and (self.at_most is None or n <= self.at_most)
+
+    def evidence(self, facts: Facts) -> tuple[str, ...]:
+        selected = self.filter.select(facts)
+        selected.sort(key=lambda d: d[0])
+        shown = tuple(describe_activity(a) for _, a in selected[:3])
+        rollup = self.filter.rollup(facts)
+        if rollup > len(selected):
+            shown += (f"{rollup:g} in the CRM's rollup counts",)
+        elif len(selected) > 3:
+            shown += (f"and {len(selected) - 3} more",)
+        return shown
+
+
+def describe_activity(activity: Any) -> str:
+    """``a-12 page_view 2026-10-01 /pricing``: id, kind, date and the most telling detail."""
+    detail = activity.detail
+    what = detail.get("url") or detail.get("content_id") or detail.get("form") or detail.get("campaign") \
+        or detail.get("subject") or ""
+    text = f"{activity.source_id} {activity.kind.value} {activity.occurred_at.date().isoformat()}"
+    return f"{text} {what}" if what else text
+
+
+@dataclass(frozen=True, eq=False)
+class ScoreTest(Condition):
+    axis: str
+    predicates: tuple[Predicate, ...]
+
+    def test(self, facts: Facts) -> bool:
+        value = getattr(facts, self.axis)
+        return all(pred(value) for pred in self.predicates)
+
+    def evidence(self, facts: Facts) -> tuple[str, ...]:
+        return (f"{self.axis}={getattr(facts, self.axis)}",)
+
+
+@dataclass(frozen=True, eq=False)
+class DisqualifiedTest(Condition):
+    expected: bool
+
+    def test(self, facts: Facts) -> bool:
+        return facts.disqualified == self.expected
+
+
+@dataclass(frozen=True, eq=False)
+class AllOf(Condition):
+    parts: tuple[Condition, ...]
+
+    def test(self, facts: Facts) -> bool:
+        return all(p.test(facts) for p in self.parts)
+
+    def evidence(self, facts: Facts) -> tuple[str, ...]:
+        return tuple(e for p in self.parts for e in p.evidence(facts))
+
+
+@dataclass(frozen=True, eq=False)
+class AnyOf(Condition):
+    parts: tuple[Condition, ...]
+
+    def test(self, facts: Facts) -> bool:
+        return any(p.test(facts) for p in self.parts)
+
+    def evidence(self, facts: Facts) -> tuple[str, ...]:
+        for part in self.parts:
+            if part.test(facts):
+                return part.evidence(facts)
+        return ()
+
+
+@dataclass(frozen=True, eq=False)
+class NOf(Condition):
+    n: int
+    parts: tuple[Condition, ...]
+
+    def test(self, facts: Facts) -> bool:
+        return sum(1 for p in self.parts if p.test(facts)) >= self.n
+
+    def evidence(self, facts: Facts) -> tuple[str, ...]:
+        return tuple(e for p in self.parts if p.test(facts) for e in p.evidence(facts))
+
+
+@dataclass(frozen=True, eq=False)
+class Not(Condition):
+    part: Condition
+
+    def test(self, facts: Facts) -> bool:
+        return not self.part.test(facts)
+
+
+def compile_condition(spec: Any, doc: YamlDoc, path: KeyPath, definitions: Mapping[str, Condition],
+                      extra_keys: Iterable[str] = ()) -> Condition:
+    """Validate one YAML condition and compile it. ``extra_keys`` belong to the enclosing rule."""
+    if not isinstance(spec, dict):
+        raise doc.error(path, "a condition must be a mapping, e.g. {field: job_title, contains: director}")
+    extra = set(extra_keys)
+    keys = [k for k in spec if k not in extra]
+    for key in keys:
+        if key not in CONDITION_KEYS:
+            raise doc.error((*path, key), f"unknown key '{key}'", unknown=key, valid=[*CONDITION_KEYS, *extra])
+    parts: list[Condition] = []
+    if "field" in spec:
+        field = spec["field"]
+        if not isinstance(field, str) or not (
+            field in FIELD_NAMES or field.startswith(("attributes.", "signals."))
+        ):
+            raise doc.error((*path, "field"), f"unknown field '{field}' (custom fields: attributes.NAME)",
+                            unknown=str(field), valid=FIELD_NAMES)
+        preds = _field_predicates(spec, doc, path)
+        if not preds:
+            raise doc.error(path, f"field '{field}' needs a test: one of {', '.join(FIELD_OPS)}")
+        parts.append(FieldTest(field, tuple(preds)))
+    else:
+        stray = [op for op in FIELD_OPS if op in spec]
+        if stray:
+            raise doc.error((*path, stray[0]), f"'{stray[0]}' tests a field: add 'field: NAME' beside it")
+    if "activity" in spec:
+        flt = compile_activity_filter(spec["activity"], doc, (*path, "activity"))
+        # "at_most: 0" alone means "none": the default lower bound is then 0, not 1.
+        at_least = _number(spec.get("at_least", 0 if "at_most" in spec else 1))
+        at_most = _number(spec["at_most"]) if "at_most" in spec else None
+        if at_least is None or at_least < 0:
+            raise doc.error((*path, "at_least"), "at_least needs a number of times >= 0")
+        if "at_most" in spec and at_most is None:
+            raise doc.error((*path, "at_most"), "at_most needs a number of times")
+        if at_most is not None and at_most < at_least:
+            raise doc.error(path, f"at_least {at_least:g} is above at_most {at_most:g}; no contact can match")
+        parts.append(ActivityTest(flt, at_least, at_most))
+    elif "at_least" in spec or "at_most" in spec:
+        key = "at_least" if "at_least" in spec else "at_most"
+        raise doc.error((*path, key), f"'{key}' counts activities: add 'activity: {{kind: ...}}' beside it")
+    for axis in SCORE_AXES:
+        if axis in spec:
+            sub = spec[axis]
+            if not isinstance(sub, dict) or not sub:
+                raise doc.error((*path, axis), f"{axis} takes a range, e.g. {axis}: {{gte: 60}}")
+            for op in sub:
+                if op not in NUMERIC_OPS:
+                    raise doc.error((*path, axis, op), f"unknown comparison '{op}'", unknown=op, valid=NUMERIC_OPS)
+            parts.append(ScoreTest(axis, tuple(_numeric_predicates(sub, doc, (*path, axis)))))
+    if "disqualified" in spec:
+        if not isinstance(spec["disqualified"], bool):
+            raise doc.error((*path, "disqualified"), "disqualified takes true or false")
+        parts.append(DisqualifiedTest(spec["disqualified"]))
+    for key, cls in (("all_of", AllOf), ("any_of", AnyOf)):
+        if key in spec:
+            items = spec[key]
+            if not isinstance(items, list) or not items:
+                raise doc.error((*path, key), f"{key} takes a non-empty list of conditions")
+            parts.append(cls(tuple(compile_condition(c, doc, (*path, key, i), definitions)
+                                   for i, c in enumerate(items))))
+    if "n_of" in spec or "of" in spec:
+        n, items = spec.get("n_of"), spec.get("of")
+        if not isinstance(items, list) or not items:
+            raise doc.error(path, "n_of needs 'of': a list of conditions, e.g. n_of: 3, of: [...]")
+        if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= len(items):
+            raise doc.error((*path, "n_of"), f"n_of must be a whole number from 1 to {len(items)}, got {n!r}")
+        parts.append(NOf(n, tuple(compile_condition(c, doc, (*path, "of", i), definitions)
+                                  for i, c in enumerate(items))))
+    if "not" in spec:
+        parts.append(Not(compile_condition(spec["not"], doc, (*path, "not"), definitions)))
+    if "ref" in spec:
+        name = spec["ref"]
+        if name not in definitions:
+            raise doc.error((*path, "ref"), f"no definition named '{name}'", unknown=str(name), valid=definitions)
+        parts.append(definitions[name])
+    if not parts:
+        raise doc.error(path, "empty condition: give a field, activity, score, all_of, any_of, n_of, not or ref")
+    return parts[0] if len(parts) == 1 else AllOf(tuple(parts))

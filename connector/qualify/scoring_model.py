@@ -1,0 +1,51 @@
+"""The compiled scoring model: what mappings/scoring.yaml says, ready to run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from connector.qualify.conditions import Condition
+from connector.qualify.rules import Axis
+from connector.qualify.stages import RecycleRule, StagePath
+
+
+@dataclass(frozen=True, eq=False)
+class Disqualifier:
+    name: str
+    reason: str
+    condition: Condition
+
+
+@dataclass(frozen=True)
+class Grades:
+    """Fit letter thresholds (A, B; below B is C) and engagement digit thresholds (1, 2; below 2 is 3)."""
+
+    fit_a: float = 70
+    fit_b: float = 40
+    engagement_1: float = 60
+    engagement_2: float = 30
+
+    def grade(self, fit: int, engagement: int) -> str:
+        letter = "A" if fit >= self.fit_a else "B" if fit >= self.fit_b else "C"
+        digit = "1" if engagement >= self.engagement_1 else "2" if engagement >= self.engagement_2 else "3"
+        return letter + digit
+
+
+@dataclass(frozen=True, eq=False)
+class ScoringModel:
+    """A validated scoring model. ``version`` is a hash of its normalized content (comments do not count)."""
+
+    name: str
+    version: str
+    fit: Axis
+    engagement: Axis
+    fit_weight: float
+    engagement_weight: float
+    grades: Grades
+    disqualifiers: tuple[Disqualifier, ...]
+    stage_paths: tuple[StagePath, ...]
+    recycle: tuple[RecycleRule, ...]
+    decays: bool
+    source: str = ""
+    lead_has_paths: bool = False
+    definitions: dict[str, Condition] = field(default_factory=dict)
