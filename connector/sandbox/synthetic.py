@@ -251,8 +251,7 @@ def _detail_pools() -> dict[str, tuple[dict[str, str], ...]]:
     ]
     pools: dict[str, list[dict[str, str]]] = {
         "page_view": [{"url": u} for u in pages],
-        "visit": [{"url": u} for u in landings]
-        + [{"url": u, "campaign": c} for u in landings for c in _CAMPAIGNS],
+        "visit": [{"url": u} for u in landings] + [{"url": u, "campaign": c} for u in landings for c in _CAMPAIGNS],
         "pricing_page_view": [{"url": f"{SITE}/pricing"}, {"url": f"{SITE}/pricing#enterprise"}],
         "content_view": content,
         "content_download": [
@@ -270,9 +269,7 @@ def _detail_pools() -> dict[str, tuple[dict[str, str], ...]]:
         "webinar_registered": [{"content_id": f"webinar-{t}", "campaign": f"webinar-{t}"} for t in _TOPICS],
         "webinar_attended": [{"content_id": f"webinar-{t}", "campaign": f"webinar-{t}"} for t in _TOPICS],
         "event_attended": [{"campaign": e} for e in _EVENTS],
-        "email_open": [
-            {"subject": s, "campaign": c, "direction": "outbound"} for s in _SUBJECTS for c in _CAMPAIGNS
-        ],
+        "email_open": [{"subject": s, "campaign": c, "direction": "outbound"} for s in _SUBJECTS for c in _CAMPAIGNS],
         "email_click": [
             {"subject": s, "campaign": c, "direction": "outbound", "url": u}
             for s in _SUBJECTS[:4]
@@ -415,8 +412,58 @@ def _poisson(rng: random.Random, lam: float) -> int:
     return k
 
 
-def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))
+def _fit(seniority: str, department: str, company_size: int, industry: str, personal_email: bool) -> float:
+    """How much the vendor wants this person (0..1), whatever they do: role, company, industry, domain."""
+    size_fit = 1.0 if 50 <= company_size <= 5_000 else 0.5 if 11 <= company_size <= 20_000 else 0.15
+    fit = (
+        0.35 * _SENIORITY_FIT[seniority]
+        + 0.30 * size_fit
+        + 0.20 * (1.0 if industry in TARGET_INDUSTRIES else 0.3)
+        + 0.15 * (1.0 if department in BUYER_DEPARTMENTS else 0.4)
+    )
+    return fit * 0.6 if personal_email else fit
+
+
+def _outcome(rng: random.Random, propensity: float, fit: float, can_buy: bool) -> str:
+    """none / opportunity / customer: logistic in propensity and fit, with person-level noise.
+
+    The intercepts are calibrated for ~8% opportunity and ~3% customer over the population.
+    """
+    logit = -7.55 + 5.0 * propensity + 5.0 * fit + rng.gauss(0.0, 0.5)
+    # Draw even when the person cannot buy, so that the random stream (and everything after) stays aligned.
+    converts = rng.random() < 1.0 / (1.0 + math.exp(-logit)) and can_buy
+    customer = rng.random() < 1.0 / (1.0 + math.exp(2.9 - 2.0 * propensity - 1.2 * fit))
+    if not converts:
+        return "none"
+    return "customer" if customer else "opportunity"
+
+
+def _activities(
+    rng: random.Random, index: int, now: datetime, propensity: float, window_s: int, activities_mean: float
+) -> tuple[SyntheticActivity, ...]:
+    """What the person did in the last ``window_s`` seconds before ``now``, oldest first.
+
+    The hot loop of the benchmark: weights come from precomputed cumulative tables and details are copied
+    from prebuilt pools, because anything computed per activity costs two million times.
+    """
+    lam = activities_mean * (_RATE_C + propensity) / (_RATE_C + _PROP_MEAN)
+    count = _poisson(rng, lam)
+    if not count:
+        return ()
+    rand = rng.random
+    cum_kinds = _KIND_CUM_BY_BUCKET[min(int(propensity * _KIND_BUCKETS), _KIND_BUCKETS - 1)]
+    kinds = rng.choices(_KINDS, cum_weights=cum_kinds, k=count)
+    # The exponent skews keen people towards recent activity and idle ones towards old activity, which is
+    # what decay rules look for.
+    skew = 0.6 + 2.4 * propensity
+    ages = sorted((int(window_s * rand() ** skew) for _ in range(count)), reverse=True)
+    pools = _DETAIL_POOLS
+    built = []
+    for n, (kind, ago) in enumerate(zip(kinds, ages, strict=True)):
+        pool = pools[kind]
+        detail = dict(pool[int(rand() * len(pool))])  # a copy: callers may mutate their dict
+        built.append(SyntheticActivity(kind, now - timedelta(seconds=ago), f"act-{index}-{n}", detail))
+    return tuple(built)
 
 
 def _utc(now: datetime | None) -> datetime:
@@ -475,32 +522,14 @@ def person(index: int, seed: int = 7, now: datetime | None = None, activities_me
     local = rng.choice((f"{first}.{last}", f"{first[0]}{last}", f"{first}_{last}")).lower()
     email = f"{local}{index}@{email_domain}"
     phone = (
-        f"{_PHONE_PREFIX[country]} {rng.randrange(200, 1000)} {rng.randrange(100, 1000)} "
-        f"{rng.randrange(1000, 10000)}"
+        f"{_PHONE_PREFIX[country]} {rng.randrange(200, 1000)} {rng.randrange(100, 1000)} {rng.randrange(1000, 10000)}"
     )
     lead_source = rng.choices(LEAD_SOURCES, cum_weights=_LEAD_SOURCE_CUM)[0]
 
     # The hidden truth.
     propensity = rng.betavariate(_PROP_A, _PROP_B)
-    size_fit = 1.0 if 50 <= company_size <= 5_000 else 0.5 if 11 <= company_size <= 20_000 else 0.15
-    fit = (
-        0.35 * _SENIORITY_FIT[seniority]
-        + 0.30 * size_fit
-        + 0.20 * (1.0 if industry in TARGET_INDUSTRIES else 0.3)
-        + 0.15 * (1.0 if department in BUYER_DEPARTMENTS else 0.4)
-    )
-    if email_domain in PERSONAL_EMAIL_DOMAINS:
-        fit *= 0.6
-    # Logistic in propensity and fit plus person-level noise; calibrated for ~8% opportunity, ~3% customer.
-    converts = rand() < _sigmoid(-7.55 + 5.0 * propensity + 5.0 * fit + rng.gauss(0.0, 0.5))
-    if competitor or seniority == "Student":
-        converts = False
-    if not converts:
-        outcome = "none"
-    elif rand() < _sigmoid(-2.9 + 2.0 * propensity + 1.2 * fit):
-        outcome = "customer"
-    else:
-        outcome = "opportunity"
+    fit = _fit(seniority, department, company_size, industry, email_domain in PERSONAL_EMAIL_DOMAINS)
+    outcome = _outcome(rng, propensity, fit, can_buy=not competitor and seniority != "Student")
 
     # Sales fill BANT for the people they work: mostly empty, more often for keen or converted people.
     p_bant = 0.02 + 0.35 * propensity * propensity + (0.45 if outcome != "none" else 0.0)
@@ -519,31 +548,17 @@ def person(index: int, seed: int = 7, now: datetime | None = None, activities_me
     age_s = int(86_400 * min(1_500.0, 1.0 + rng.expovariate(1 / 300)))
     created_at = now - timedelta(seconds=age_s)
 
-    # What they did, inside the window after creation. The exponent skews keen people towards recent
-    # activity and idle ones towards old activity, which is what decay rules look for.
+    # What they did, inside the window and after creation.
     window_s = min(age_s, ACTIVITY_WINDOW_DAYS * 86_400)
-    lam = activities_mean * (_RATE_C + propensity) / (_RATE_C + _PROP_MEAN)
-    count = _poisson(rng, lam)
-    activities: tuple[SyntheticActivity, ...] = ()
-    if count:
-        cum_kinds = _KIND_CUM_BY_BUCKET[min(int(propensity * _KIND_BUCKETS), _KIND_BUCKETS - 1)]
-        kinds = rng.choices(_KINDS, cum_weights=cum_kinds, k=count)
-        skew = 0.6 + 2.4 * propensity
-        ages = sorted((int(window_s * rand() ** skew) for _ in range(count)), reverse=True)
-        pools = _DETAIL_POOLS
-        built = []
-        for n, (kind, ago) in enumerate(zip(kinds, ages, strict=True)):
-            pool = pools[kind]
-            detail = dict(pool[int(rand() * len(pool))])  # a copy: callers may mutate their dict
-            built.append(SyntheticActivity(kind, now - timedelta(seconds=ago), f"act-{index}-{n}", detail))
-            if kind == "unsubscribe":
-                do_not_contact = True
-        activities = tuple(built)
+    activities = _activities(rng, index, now, propensity, window_s, activities_mean)
+    if any(a.kind == "unsubscribe" for a in activities):
+        do_not_contact = True
 
     # The CRM touches the record after the last thing that happened to it, usually soon after; a person
     # with no activity was last touched somewhere between creation and now.
-    if count:
-        updated_ago = int(ages[-1] * (1.0 - rand() ** 3))
+    if activities:
+        last_ago = int((now - activities[-1].occurred_at).total_seconds())
+        updated_ago = int(last_ago * (1.0 - rand() ** 3))
     else:
         updated_ago = int(age_s * (1.0 - rand()))
     updated_at = now - timedelta(seconds=updated_ago)
@@ -604,9 +619,7 @@ _REVENUE_PER_EMPLOYEE = {
 _OUTCOME_STAGE = {"none": Stage.LEAD, "opportunity": Stage.OPPORTUNITY, "customer": Stage.CUSTOMER}
 
 
-def to_common(
-    p: Person, source: str = "synthetic", object_type: str = "contact"
-) -> tuple[Contact, list[Activity]]:
+def to_common(p: Person, source: str = "synthetic", object_type: str = "contact") -> tuple[Contact, list[Activity]]:
     """The person as the common model, keyed ``source:object_type:index``; propensity stays hidden.
 
     ``has_open_deal``/``has_won_deal`` and ``crm_stage`` come from the outcome (an opportunity has an open
@@ -642,7 +655,5 @@ def to_common(
         has_open_deal=p.outcome == "opportunity",
         has_won_deal=p.outcome == "customer",
     )
-    activities = [
-        Activity(key, ActivityKind(a.kind), a.occurred_at, a.source_id, dict(a.detail)) for a in p.activities
-    ]
+    activities = [Activity(key, ActivityKind(a.kind), a.occurred_at, a.source_id, dict(a.detail)) for a in p.activities]
     return contact, activities

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -34,6 +37,22 @@ def test_same_index_and_seed_give_the_same_person() -> None:
 def test_another_seed_gives_another_person() -> None:
     assert person(42, seed=8) != person(42)
     assert person(42, seed=8).email != person(42).email
+
+
+def test_output_does_not_depend_on_the_process_hash_seed() -> None:
+    # Python's str hash is salted per process: a generator that used it would differ between runs.
+    code = "from connector.sandbox.synthetic import person; print(repr(person(3)))"
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": hash_seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for hash_seed in ("1", "2")
+    ]
+    assert runs[0] == runs[1] == repr(person(3)) + "\n"
 
 
 def test_person_regenerated_alone_equals_the_one_in_the_stream() -> None:
@@ -106,6 +125,17 @@ def test_outcome_rises_with_propensity(population: list[Person]) -> None:
         return sum(p.outcome != "none" for p in group) / len(group)
 
     assert rate(ranked[-fifth:]) > 3 * rate(ranked[:fifth])
+
+
+def test_outcome_rises_with_fit(population: list[Person]) -> None:
+    senior = {"C-level", "VP", "Director", "Head of"}
+    good = [p for p in population if p.seniority in senior and 50 <= p.company_size <= 5_000]
+    poor = [p for p in population if p.seniority not in senior and not 50 <= p.company_size <= 5_000]
+
+    def rate(group: list[Person]) -> float:
+        return sum(p.outcome != "none" for p in group) / len(group)
+
+    assert rate(good) > 2 * rate(poor)
 
 
 def test_base_rates_are_realistic(population: list[Person]) -> None:
