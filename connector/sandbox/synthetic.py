@@ -200,8 +200,10 @@ _KIND_BUCKETS = 20
 _KINDS = tuple(k.value for k, _, _ in _KIND_WEIGHTS)
 # One cumulative weight table per propensity bucket, computed once: rng.choices with cum_weights is the
 # fast path, and interpolating weights per person would cost more than the activities themselves.
+# The mix moves with propensity ** 1.6 rather than linearly: meetings and demo requests stay rare in the
+# middle of the population and concentrate among the keenest, as sales-worked leads do.
 _KIND_CUM_BY_BUCKET = tuple(
-    tuple(accumulate(lo + (hi - lo) * ((b + 0.5) / _KIND_BUCKETS) for _, lo, hi in _KIND_WEIGHTS))
+    tuple(accumulate(lo + (hi - lo) * ((b + 0.5) / _KIND_BUCKETS) ** 1.6 for _, lo, hi in _KIND_WEIGHTS))
     for b in range(_KIND_BUCKETS)
 )
 
