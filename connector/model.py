@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 EMPTY: Mapping[str, Any] = MappingProxyType({})
 
@@ -31,6 +31,9 @@ class Stage(enum.Enum):
     OPPORTUNITY = "opportunity"
     CUSTOMER = "customer"
     EVANGELIST = "evangelist"
+
+    # Members are singletons: identity hashing is exact and much faster than Enum's name hashing.
+    __hash__ = object.__hash__
 
     @property
     def rank(self) -> int:
@@ -107,6 +110,10 @@ class ActivityKind(enum.Enum):
     NOTE = "note"
     TASK = "task"
     OTHER = "other"
+
+    # Members are singletons: identity hashing is exact and much faster than Enum's name hashing,
+    # and the core looks kinds up in dicts for every activity.
+    __hash__ = object.__hash__
 
     @classmethod
     def parse(cls, value: str) -> ActivityKind:
@@ -245,24 +252,58 @@ class Activity:
     detail: Mapping[str, str] = field(default_factory=_empty)
 
 
-@dataclass(frozen=True, slots=True)
-class Reason:
+class Reason(NamedTuple):
     """One rule that fired: its points after decay and caps, and the evidence.
 
-    ``axis`` is "fit", "engagement", "disqualifier" or "stage". ``evidence`` lists field values
-    (``job_title='VP Sales'``) or activities (``a-123 page_view 2026-10-01 /pricing``).
+    ``axis`` is "fit", "engagement", "disqualifier" or "stage". The evidence is the field values that
+    matched (``field_values``: ``job_title='VP Sales'``) and the activities that counted (``activities``,
+    kept as references and rendered on demand by ``evidence``: ``a-123 page_view 2026-10-01 /pricing``).
     """
 
     rule: str
     axis: str
     points: float
-    evidence: tuple[str, ...] = ()
+    field_values: tuple[str, ...] = ()
     group: str | None = None
     label: str | None = None
+    activities: tuple[Activity, ...] = ()
+    count: float = 0
+
+    # A NamedTuple rather than a frozen dataclass: the core builds a dozen per contact, and a tuple is
+    # several times cheaper to construct while just as immutable.
 
     @property
     def text(self) -> str:
         return self.label or self.rule.replace("_", " ")
+
+    @property
+    def evidence(self) -> tuple[str, ...]:
+        """Field values, then the newest activities that counted (three, and how many more)."""
+        if not self.activities and not (self.count > 0):
+            return self.field_values
+        newest = sorted(self.activities, key=_newest_first)[:EVIDENCE_SHOWN]
+        shown = self.field_values + tuple(describe_activity(a) for a in newest)
+        if self.count > len(self.activities):
+            shown += (f"{self.count - len(self.activities):g} more from the CRM's rollup counts",)
+        elif len(self.activities) > EVIDENCE_SHOWN:
+            shown += (f"and {len(self.activities) - EVIDENCE_SHOWN} more",)
+        return shown
+
+
+EVIDENCE_SHOWN = 3
+
+
+def _newest_first(activity: Activity) -> float:
+    return -activity.occurred_at.timestamp()
+
+
+def describe_activity(activity: Activity) -> str:
+    """``a-12 page_view 2026-10-01 /pricing``: id, kind, date and the most telling detail."""
+    detail = activity.detail
+    what = (detail.get("url") or detail.get("content_id") or detail.get("form") or detail.get("campaign")
+            or detail.get("subject") or "")
+    text = f"{activity.source_id} {activity.kind.value} {activity.occurred_at.date().isoformat()}"
+    return f"{text} {what}" if what else text
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,8 +4,9 @@
     q = qualify(contact, activities, model, now=datetime.now(UTC))
 """
 
+from connector.qualify.batch import qualify_batch
 from connector.qualify.engine import qualify
 from connector.qualify.load import load_model
 from connector.qualify.scoring_model import ScoringModel
 
-__all__ = ["ScoringModel", "load_model", "qualify"]
+__all__ = ["ScoringModel", "load_model", "qualify", "qualify_batch"]

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from connector.mapping.yamlfile import KeyPath, YamlDoc
-from connector.model import CONTACT_FIELDS, ActivityKind
-from connector.qualify.facts import Dated, Facts
+from connector.model import CONTACT_FIELDS, Activity, ActivityKind, Contact, describe_activity
+from connector.qualify.decay import DecayFn
+from connector.qualify.facts import INFINITY, ActivityPlan, Facts, PlanEntry, email_domain
 
 FIELD_NAMES = (*CONTACT_FIELDS, "email_domain")
 FIELD_OPS = ("equals", "not_equals", "in", "not_in", "contains", "regex", "gte", "gt", "lte", "lt", "between",
@@ -57,6 +59,7 @@ def _is_empty(value: Any) -> bool:
 
 
 Predicate = Callable[[Any], bool]
+MEMO_SIZE = 100_000
 
 
 def _numeric_predicates(spec: Mapping[str, Any], doc: YamlDoc, path: KeyPath) -> list[Predicate]:
@@ -140,30 +143,63 @@ def _field_predicates(spec: Mapping[str, Any], doc: YamlDoc, path: KeyPath) -> l
     return preds
 
 
+def field_getter(name: str) -> Callable[[Contact], Any]:
+    """A fast accessor for a field name (common field, email_domain, attributes.X, signals.X)."""
+    if name == "email_domain":
+        return email_domain
+    if name in CONTACT_FIELDS:
+        return attrgetter(name)
+    if name.startswith("signals."):
+        key = name[8:]
+        return lambda c: c.signals.get(key)
+    key = name.removeprefix("attributes.")
+    return lambda c: c.attributes.get(key)
+
+
 @dataclass(frozen=True, eq=False)
 class FieldTest(Condition):
     field: str
     predicates: tuple[Predicate, ...]
+    getter: Callable[[Contact], Any]
+
+    # Titles, countries and industries repeat across contacts: remember each value's verdict.
+    memo: dict[Any, bool] = field(default_factory=dict, repr=False)
 
     def test(self, facts: Facts) -> bool:
-        value = facts.value(self.field)
+        value = self.getter(facts.contact)
+        try:
+            return self.memo[value]
+        except KeyError:
+            pass
+        except TypeError:  # unhashable (a list in attributes): decide without remembering
+            return self._decide(value)
+        verdict = self._decide(value)
+        if len(self.memo) < MEMO_SIZE:
+            self.memo[value] = verdict
+        return verdict
+
+    def _decide(self, value: Any) -> bool:
         for pred in self.predicates:
             if not pred(value):
                 return False
         return True
 
     def evidence(self, facts: Facts) -> tuple[str, ...]:
-        return (f"{self.field}={facts.value(self.field)!r}",)
+        return (f"{self.field}={self.getter(facts.contact)!r}",)
 
 
 class ActivityFilter:
-    """Which activities count: kinds (None = any), url and detail filters, and a recency window."""
+    """Which activities count: kinds (None = any), url and detail filters, and a recency window.
 
-    __slots__ = ("kinds", "url_contains", "url_regex", "detail", "within_days", "simple")
+    Each filter owns a slot in the model's ActivityPlan; ``Facts`` fills the slot in its single pass.
+    """
 
-    def __init__(self, kinds: tuple[ActivityKind, ...] | None, url_contains: tuple[str, ...],
+    __slots__ = ("slot", "kinds", "url_contains", "url_regex", "detail", "within_days", "simple")
+
+    def __init__(self, slot: int, kinds: tuple[ActivityKind, ...] | None, url_contains: tuple[str, ...],
                  url_regex: re.Pattern[str] | None, detail: tuple[tuple[str, frozenset[str]], ...],
                  within_days: float | None):
+        self.slot = slot
         self.kinds = kinds
         self.url_contains = url_contains
         self.url_regex = url_regex
@@ -172,37 +208,43 @@ class ActivityFilter:
         # A filter on kinds alone can also count a CRM's rollups (e.g. HubSpot's number of visits).
         self.simple = not url_contains and url_regex is None and not detail
 
-    def _keep(self, age: float, activity: Any) -> bool:
-        if self.within_days is not None and age > self.within_days:
+    def url_matches(self, url: str) -> bool:
+        url = url.casefold()
+        if self.url_contains and not any(part in url for part in self.url_contains):
             return False
-        if self.url_contains or self.url_regex is not None:
-            url = activity.detail.get("url")
-            if not url:
-                return False
-            url = url.casefold()
-            if self.url_contains and not any(part in url for part in self.url_contains):
-                return False
-            if self.url_regex is not None and self.url_regex.search(url) is None:
-                return False
-        for key, allowed in self.detail:
-            got = activity.detail.get(key)
-            if got is None or got.casefold() not in allowed:
-                return False
-        return True
+        return self.url_regex is None or self.url_regex.search(url) is not None
 
-    def select(self, facts: Facts) -> list[Dated]:
-        """Matching activities as (age in days, activity)."""
-        if self.kinds is None:
-            candidates: Iterable[Dated] = facts.all_activities()
-        elif len(self.kinds) == 1:
-            candidates = facts.by_kind.get(self.kinds[0], ())
-        else:
-            by_kind = facts.by_kind
-            candidates = [d for k in self.kinds for d in by_kind.get(k, ())]
-        if self.simple and self.within_days is None:
-            return list(candidates)
-        keep = self._keep
-        return [d for d in candidates if keep(d[0], d[1])]
+    def keeper(self) -> Callable[[Activity], bool] | None:
+        """The url and detail test for one activity (kind and window are checked by the plan), or None when
+        the filter has neither. Sites have few distinct urls, so url verdicts are memoized per filter."""
+        if self.simple:
+            return None
+        url_test = self.url_matches if (self.url_contains or self.url_regex is not None) else None
+        detail = self.detail
+        memo: dict[str, bool] = {}
+
+        def keep(activity: Activity) -> bool:
+            if url_test is not None:
+                url = activity.detail.get("url")
+                if not url:
+                    return False
+                ok = memo.get(url)
+                if ok is None:
+                    ok = url_test(url)
+                    if len(memo) < 100_000:
+                        memo[url] = ok
+                if not ok:
+                    return False
+            for key, allowed in detail:
+                got = activity.detail.get(key)
+                if got is None or got.casefold() not in allowed:
+                    return False
+            return True
+
+        return keep
+
+    def matched(self, facts: Facts) -> list[Activity]:
+        return facts.matched[self.slot] or []
 
     def rollup(self, facts: Facts) -> float:
         """Count from the CRM's rollup signals for these kinds (undated, so only without a window)."""
@@ -214,10 +256,33 @@ class ActivityFilter:
         return float(sum(signals.get(k.value, 0) or 0 for k in self.kinds))
 
     def count(self, facts: Facts) -> float:
-        return max(float(len(self.select(facts))), self.rollup(facts))
+        found = facts.matched[self.slot]
+        n = len(found) if found else 0
+        return max(float(n), self.rollup(facts)) if self.simple else float(n)
 
 
-def compile_activity_filter(spec: Any, doc: YamlDoc, path: KeyPath) -> ActivityFilter:
+@dataclass
+class Scope:
+    """What compiling conditions needs: the document (for located errors), named definitions, and the
+    registry of activity filters that becomes the model's ActivityPlan."""
+
+    doc: YamlDoc
+    definitions: dict[str, Condition] = field(default_factory=dict)
+    filters: list[tuple[ActivityFilter, DecayFn | None]] = field(default_factory=list)
+
+    def plan(self) -> ActivityPlan:
+        dispatch: dict[ActivityKind, list[PlanEntry]] = {kind: [] for kind in ActivityKind}
+        for flt, decay in self.filters:
+            entry: PlanEntry = (flt.slot, flt.within_days if flt.within_days is not None else INFINITY,
+                                flt.keeper(), decay)
+            for kind in flt.kinds if flt.kinds is not None else tuple(ActivityKind):
+                dispatch[kind].append(entry)
+        return ActivityPlan(len(self.filters), {k: tuple(v) for k, v in dispatch.items() if v})
+
+
+def compile_activity_filter(spec: Any, scope: Scope, path: KeyPath, decay: DecayFn | None = None) -> ActivityFilter:
+    """Validate an ``activity:`` filter and register it (with the decay its rule uses) in the scope."""
+    doc = scope.doc
     if isinstance(spec, str):
         spec = {"kind": spec}
     if not isinstance(spec, dict):
@@ -255,8 +320,10 @@ def compile_activity_filter(spec: Any, doc: YamlDoc, path: KeyPath) -> ActivityF
     within = spec.get("within_days")
     if within is not None and (_number(within) is None or float(within) <= 0):
         raise doc.error((*path, "within_days"), f"within_days needs a positive number of days, got {within!r}")
-    return ActivityFilter(kinds, url_contains, url_regex, tuple(detail),
-                          float(within) if within is not None else None)
+    flt = ActivityFilter(len(scope.filters), kinds, url_contains, url_regex, tuple(detail),
+                         float(within) if within is not None else None)
+    scope.filters.append((flt, decay))
+    return flt
 
 
 @dataclass(frozen=True, eq=False)
@@ -270,24 +337,11 @@ class ActivityTest(Condition):
         return n >= self.at_least and (self.at_most is None or n <= self.at_most)
 
     def evidence(self, facts: Facts) -> tuple[str, ...]:
-        selected = self.filter.select(facts)
-        selected.sort(key=lambda d: d[0])
-        shown = tuple(describe_activity(a) for _, a in selected[:3])
-        rollup = self.filter.rollup(facts)
-        if rollup > len(selected):
-            shown += (f"{rollup:g} in the CRM's rollup counts",)
-        elif len(selected) > 3:
-            shown += (f"and {len(selected) - 3} more",)
-        return shown
-
-
-def describe_activity(activity: Any) -> str:
-    """``a-12 page_view 2026-10-01 /pricing``: id, kind, date and the most telling detail."""
-    detail = activity.detail
-    what = detail.get("url") or detail.get("content_id") or detail.get("form") or detail.get("campaign") \
-        or detail.get("subject") or ""
-    text = f"{activity.source_id} {activity.kind.value} {activity.occurred_at.date().isoformat()}"
-    return f"{text} {what}" if what else text
+        found = sorted(self.filter.matched(facts), key=lambda a: a.occurred_at, reverse=True)
+        shown = tuple(describe_activity(a) for a in found[:3])
+        if len(found) > 3:
+            shown += (f"and {len(found) - 3} more",)
+        return shown or (f"{self.filter.count(facts):g} matching activities",)
 
 
 @dataclass(frozen=True, eq=False)
@@ -316,7 +370,10 @@ class AllOf(Condition):
     parts: tuple[Condition, ...]
 
     def test(self, facts: Facts) -> bool:
-        return all(p.test(facts) for p in self.parts)
+        for part in self.parts:
+            if not part.test(facts):
+                return False
+        return True
 
     def evidence(self, facts: Facts) -> tuple[str, ...]:
         return tuple(e for p in self.parts for e in p.evidence(facts))
@@ -327,7 +384,10 @@ class AnyOf(Condition):
     parts: tuple[Condition, ...]
 
     def test(self, facts: Facts) -> bool:
-        return any(p.test(facts) for p in self.parts)
+        for part in self.parts:
+            if part.test(facts):
+                return True
+        return False
 
     def evidence(self, facts: Facts) -> tuple[str, ...]:
         for part in self.parts:
@@ -356,9 +416,9 @@ class Not(Condition):
         return not self.part.test(facts)
 
 
-def compile_condition(spec: Any, doc: YamlDoc, path: KeyPath, definitions: Mapping[str, Condition],
-                      extra_keys: Iterable[str] = ()) -> Condition:
+def compile_condition(spec: Any, scope: Scope, path: KeyPath, extra_keys: Iterable[str] = ()) -> Condition:
     """Validate one YAML condition and compile it. ``extra_keys`` belong to the enclosing rule."""
+    doc, definitions = scope.doc, scope.definitions
     if not isinstance(spec, dict):
         raise doc.error(path, "a condition must be a mapping, e.g. {field: job_title, contains: director}")
     extra = set(extra_keys)
@@ -377,13 +437,13 @@ def compile_condition(spec: Any, doc: YamlDoc, path: KeyPath, definitions: Mappi
         preds = _field_predicates(spec, doc, path)
         if not preds:
             raise doc.error(path, f"field '{field}' needs a test: one of {', '.join(FIELD_OPS)}")
-        parts.append(FieldTest(field, tuple(preds)))
+        parts.append(FieldTest(field, tuple(preds), field_getter(field)))
     else:
         stray = [op for op in FIELD_OPS if op in spec]
         if stray:
             raise doc.error((*path, stray[0]), f"'{stray[0]}' tests a field: add 'field: NAME' beside it")
     if "activity" in spec:
-        flt = compile_activity_filter(spec["activity"], doc, (*path, "activity"))
+        flt = compile_activity_filter(spec["activity"], scope, (*path, "activity"))
         # "at_most: 0" alone means "none": the default lower bound is then 0, not 1.
         at_least = _number(spec.get("at_least", 0 if "at_most" in spec else 1))
         at_most = _number(spec["at_most"]) if "at_most" in spec else None
@@ -415,7 +475,7 @@ def compile_condition(spec: Any, doc: YamlDoc, path: KeyPath, definitions: Mappi
             items = spec[key]
             if not isinstance(items, list) or not items:
                 raise doc.error((*path, key), f"{key} takes a non-empty list of conditions")
-            parts.append(cls(tuple(compile_condition(c, doc, (*path, key, i), definitions)
+            parts.append(cls(tuple(compile_condition(c, scope, (*path, key, i))
                                    for i, c in enumerate(items))))
     if "n_of" in spec or "of" in spec:
         n, items = spec.get("n_of"), spec.get("of")
@@ -423,10 +483,10 @@ def compile_condition(spec: Any, doc: YamlDoc, path: KeyPath, definitions: Mappi
             raise doc.error(path, "n_of needs 'of': a list of conditions, e.g. n_of: 3, of: [...]")
         if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= len(items):
             raise doc.error((*path, "n_of"), f"n_of must be a whole number from 1 to {len(items)}, got {n!r}")
-        parts.append(NOf(n, tuple(compile_condition(c, doc, (*path, "of", i), definitions)
+        parts.append(NOf(n, tuple(compile_condition(c, scope, (*path, "of", i))
                                   for i, c in enumerate(items))))
     if "not" in spec:
-        parts.append(Not(compile_condition(spec["not"], doc, (*path, "not"), definitions)))
+        parts.append(Not(compile_condition(spec["not"], scope, (*path, "not"))))
     if "ref" in spec:
         name = spec["ref"]
         if name not in definitions:

@@ -26,7 +26,7 @@ def qualify(
     """
     if now.tzinfo is None:
         raise ValueError("qualify() needs a timezone-aware 'now' (UTC)")
-    facts = Facts(contact, activities, now)
+    facts = Facts(contact, activities, now, model.plan)
     reasons: list[Reason] = []
     disqualified_reason = None
     for dq in model.disqualifiers:

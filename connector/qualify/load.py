@@ -10,7 +10,7 @@ from typing import Any
 from connector.mapping.shipped import shipped_mapping
 from connector.mapping.yamlfile import KeyPath, YamlDoc, load_yaml
 from connector.model import Stage
-from connector.qualify.conditions import Condition, _number, compile_activity_filter, compile_condition
+from connector.qualify.conditions import Scope, _number, compile_activity_filter, compile_condition
 from connector.qualify.decay import NO_DECAY, Decay
 from connector.qualify.rules import Axis, Group, Rule
 from connector.qualify.scoring_model import Disqualifier, Grades, ScoringModel
@@ -49,26 +49,26 @@ def build_model(doc: YamlDoc) -> ScoringModel:
         if required not in data:
             raise doc.error((), f"missing '{required}' section")
     names: set[str] = set()
-    definitions: dict[str, Condition] = {}
+    scope = Scope(doc)
     for name, spec in _mapping(doc, ("definitions",), data.get("definitions", {})).items():
-        definitions[name] = compile_condition(spec, doc, ("definitions", name), definitions)
+        scope.definitions[name] = compile_condition(spec, scope, ("definitions", name))
     fit_weight, engagement_weight = _weights(doc, data.get("weights", {"fit": 0.5, "engagement": 0.5}))
     grades = _grades(doc, data.get("grades", {}))
-    fit = _axis(doc, "fit", data["fit"], definitions, names, time_based=False)
+    fit = _axis(scope, "fit", data["fit"], names, time_based=False)
     engagement_decay = _decay(doc, ("engagement", "decay"), _mapping(doc, ("engagement",), data["engagement"])
                               .get("decay", "none"))
-    engagement = _axis(doc, "engagement", data["engagement"], definitions, names, time_based=True,
+    engagement = _axis(scope, "engagement", data["engagement"], names, time_based=True,
                        default_decay=engagement_decay)
     disqualifiers = tuple(
         Disqualifier(
             _name(doc, ("disqualifiers", i), spec, names),
             str(spec.get("reason") or spec["name"]),
-            compile_condition(spec, doc, ("disqualifiers", i), definitions, DISQUALIFIER_KEYS),
+            compile_condition(spec, scope, ("disqualifiers", i), DISQUALIFIER_KEYS),
         )
         for i, spec in enumerate(_list(doc, ("disqualifiers",), data.get("disqualifiers", [])))
     )
-    paths = _stage_paths(doc, data["stages"], definitions, names)
-    recycle = _recycle(doc, data.get("recycle", []), definitions, names)
+    paths = _stage_paths(scope, data["stages"], names)
+    recycle = _recycle(scope, data.get("recycle", []), names)
     decays = engagement_decay.changes_with_time or any(
         rule.decay is not None and rule.decay.changes_with_time
         for group in engagement.groups for rule in group.rules
@@ -87,7 +87,7 @@ def build_model(doc: YamlDoc) -> ScoringModel:
         decays=decays,
         source=doc.file,
         lead_has_paths=any(p.stage is Stage.LEAD for p in paths),
-        definitions=definitions,
+        plan=scope.plan(),
     )
 
 
@@ -182,8 +182,9 @@ def _decay(doc: YamlDoc, path: KeyPath, spec: Any) -> Decay:
     return Decay(key.removesuffix("_days"), _positive(doc, (*path, key), value, key))
 
 
-def _axis(doc: YamlDoc, name: str, spec: Any, definitions: dict[str, Condition], names: set[str],
-          time_based: bool, default_decay: Decay = NO_DECAY) -> Axis:
+def _axis(scope: Scope, name: str, spec: Any, names: set[str], time_based: bool,
+          default_decay: Decay = NO_DECAY) -> Axis:
+    doc = scope.doc
     spec = _mapping(doc, (name,), spec)
     _check_keys(doc, (name,), spec, AXIS_KEYS if time_based else ("max_points", "groups"))
     max_points = _positive(doc, (name, "max_points"), spec.get("max_points", 100), "max_points")
@@ -198,15 +199,16 @@ def _axis(doc: YamlDoc, name: str, spec: Any, definitions: dict[str, Condition],
         _check_keys(doc, gpath, gspec, GROUP_KEYS)
         cap = _positive(doc, (*gpath, "cap"), gspec["cap"], "cap") if "cap" in gspec else None
         rules = tuple(
-            _rule(doc, (*gpath, "rules", ri), rspec, definitions, names, time_based, default_decay, rollup_factor)
+            _rule(scope, (*gpath, "rules", ri), rspec, names, time_based, default_decay, rollup_factor)
             for ri, rspec in enumerate(_list(doc, (*gpath, "rules"), gspec.get("rules", [])))
         )
         groups.append(Group(gname, rules, cap))
     return Axis(name, tuple(groups), max_points)
 
 
-def _rule(doc: YamlDoc, path: KeyPath, spec: Any, definitions: dict[str, Condition], names: set[str],
-          time_based: bool, default_decay: Decay, rollup_factor: float) -> Rule:
+def _rule(scope: Scope, path: KeyPath, spec: Any, names: set[str], time_based: bool, default_decay: Decay,
+          rollup_factor: float) -> Rule:
+    doc = scope.doc
     name = _name(doc, path, spec, names)
     if "points" not in spec:
         raise doc.error(path, f"rule '{name}' has no 'points'")
@@ -226,14 +228,14 @@ def _rule(doc: YamlDoc, path: KeyPath, spec: Any, definitions: dict[str, Conditi
     at_least = 1.0
     decay = None
     if "activity" in spec:
-        activity = compile_activity_filter(spec["activity"], doc, (*path, "activity"))
+        decay = _decay(doc, (*path, "decay"), spec["decay"]) if "decay" in spec else default_decay
+        activity = compile_activity_filter(spec["activity"], scope, (*path, "activity"), decay.function())
         at_least = _number(spec.get("at_least", 1)) or 0.0
         if "at_least" in spec and (_number(spec["at_least"]) is None or at_least < 0):
             raise doc.error((*path, "at_least"), "at_least needs a number of times >= 0")
-        decay = _decay(doc, (*path, "decay"), spec["decay"]) if "decay" in spec else default_decay
     elif "at_least" in spec:
         raise doc.error((*path, "at_least"), "'at_least' counts activities: add 'activity: {kind: ...}'")
-    condition = compile_condition(gate_spec, doc, path, definitions, RULE_KEYS) if gate_spec else None
+    condition = compile_condition(gate_spec, scope, path, RULE_KEYS) if gate_spec else None
     if condition is None and activity is None:
         raise doc.error(path, f"rule '{name}' has no condition: give a field, an activity or another test")
     return Rule(
@@ -251,8 +253,8 @@ def _rule(doc: YamlDoc, path: KeyPath, spec: Any, definitions: dict[str, Conditi
     )
 
 
-def _stage_paths(doc: YamlDoc, spec: Any, definitions: dict[str, Condition], names: set[str]
-                 ) -> tuple[StagePath, ...]:
+def _stage_paths(scope: Scope, spec: Any, names: set[str]) -> tuple[StagePath, ...]:
+    doc = scope.doc
     spec = _mapping(doc, ("stages",), spec)
     paths: list[StagePath] = []
     for key, items in spec.items():
@@ -264,7 +266,7 @@ def _stage_paths(doc: YamlDoc, spec: Any, definitions: dict[str, Condition], nam
         for i, pspec in enumerate(_list(doc, ("stages", key), items)):
             ppath: KeyPath = ("stages", key, i)
             name = _name(doc, ppath, pspec, names)
-            condition = compile_condition(pspec, doc, ppath, definitions, STAGE_PATH_KEYS)
+            condition = compile_condition(pspec, scope, ppath, STAGE_PATH_KEYS)
             paths.append(StagePath(COMPUTABLE_STAGES[key], name, str(pspec.get("label", name)), condition))
     if not any(p.stage is Stage.MQL for p in paths):
         raise doc.error(("stages",), "no way into MQL: add at least one path under stages.mql")
@@ -272,8 +274,8 @@ def _stage_paths(doc: YamlDoc, spec: Any, definitions: dict[str, Condition], nam
     return tuple(paths)
 
 
-def _recycle(doc: YamlDoc, spec: Any, definitions: dict[str, Condition], names: set[str]
-             ) -> tuple[RecycleRule, ...]:
+def _recycle(scope: Scope, spec: Any, names: set[str]) -> tuple[RecycleRule, ...]:
+    doc = scope.doc
     rules = []
     for i, rspec in enumerate(_list(doc, ("recycle",), spec)):
         path: KeyPath = ("recycle", i)
@@ -290,7 +292,7 @@ def _recycle(doc: YamlDoc, spec: Any, definitions: dict[str, Condition], names: 
         for stage in stages:
             if stage <= to:
                 raise doc.error((*path, "to"), f"recycle must move back: {to.value} is not below {stage.value}")
-        condition = compile_condition(rspec, doc, path, definitions, RECYCLE_KEYS)
+        condition = compile_condition(rspec, scope, path, RECYCLE_KEYS)
         rules.append(RecycleRule(name, str(rspec.get("label", name)), frozenset(stages), to, condition))
     return tuple(rules)
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from connector.model import Reason
-from connector.qualify.conditions import ActivityFilter, Condition, describe_activity
+from connector.model import Activity, Reason
+from connector.qualify.conditions import ActivityFilter, Condition
 from connector.qualify.decay import Decay, DecayFn
 from connector.qualify.facts import Facts
 
-EVIDENCE_SHOWN = 3
+# What a rule that fired gave before group caps: (rule, points, field evidence, activities, count).
+Fired = tuple["Rule", float, tuple[str, ...], tuple[Activity, ...], float]
 
 
 @dataclass(frozen=True, eq=False)
@@ -33,82 +34,82 @@ class Rule:
     decay: Decay | None = None
     decay_fn: DecayFn | None = None
     rollup_factor: float = 0.5
+    # Precomputed for Axis.score's fast path: most activity rules match nothing for most contacts.
+    slot: int = field(init=False, default=-1)
+    rollup_possible: bool = field(init=False, default=False)
 
-    def score(self, facts: Facts, axis: str, group: str) -> Reason | None:
-        """The points this rule gives the contact, with evidence, or None when it does not fire."""
-        if self.condition is not None and not self.condition.test(facts):
+    def __post_init__(self) -> None:
+        flt = self.activity
+        if flt is not None:
+            object.__setattr__(self, "slot", flt.slot)
+            object.__setattr__(self, "rollup_possible", flt.simple and flt.within_days is None)
+
+    def fire(self, facts: Facts) -> Fired | None:
+        """The points this rule gives the contact (after its own cap), or None when it does not fire."""
+        condition = self.condition
+        if condition is not None and not condition.test(facts):
             return None
-        if self.activity is None:
-            evidence = self.condition.evidence(facts) if self.condition is not None else ()
-            return Reason(self.name, axis, self._capped(self.points), evidence, group, self.label)
-        matched = self.activity.select(facts)
-        rollup = self.activity.rollup(facts)
-        count = max(float(len(matched)), rollup)
+        flt = self.activity
+        if flt is None:
+            evidence = condition.evidence(facts) if condition is not None else ()
+            return (self, self._capped(self.points), evidence, (), 0.0)
+        matched = facts.matched[self.slot]
+        n = len(matched) if matched else 0
+        rollup = flt.rollup(facts) if self.rollup_possible else 0.0
+        count = n if n >= rollup else rollup
         if count < self.at_least or count == 0:
             return None
-        decay = self.decay_fn
-        assert decay is not None
         if self.once:
-            newest = min(age for age, _ in matched) if matched else None
-            total = self.points * (decay(newest) if newest is not None else self.rollup_factor)
+            decay = self.decay_fn
+            assert decay is not None
+            total = self.points * (decay(facts.newest_age(matched)) if matched else self.rollup_factor)
         else:
-            factors = 0.0
-            for age, _ in matched:
-                factors += decay(age)
             # Rollups (HubSpot's number of visits) have no dates: the extra ones count at a fixed factor.
-            undated = rollup - len(matched)
-            if undated > 0:
-                factors += undated * self.rollup_factor
-            total = self.points * factors
-        matched.sort(key=_by_age)
-        evidence = tuple(describe_activity(a) for _, a in matched[:EVIDENCE_SHOWN])
-        if rollup > len(matched):
-            evidence += (f"{rollup:g} counted by the CRM's rollups",)
-        elif len(matched) > EVIDENCE_SHOWN:
-            evidence += (f"and {len(matched) - EVIDENCE_SHOWN} more",)
-        label = self.label
-        if label is not None and count > 1 and not self.once:
-            label = f"{label} ×{count:g}"
-        return Reason(self.name, axis, self._capped(total), evidence, group, label)
+            undated = rollup - n
+            total = self.points * (facts.sums[self.slot] + (undated * self.rollup_factor if undated > 0 else 0.0))
+        return (self, self._capped(total), (), tuple(matched) if matched else (), count)
 
     def _capped(self, total: float) -> float:
         cap = self.cap
         if cap is not None:
             if total > cap:
-                total = cap
-            elif total < -cap:
-                total = -cap
-        return round(total, 1)
+                return cap
+            if total < -cap:
+                return -cap
+        return total
 
-
-def _by_age(dated: tuple[float, object]) -> float:
-    return dated[0]
+    def label_for(self, count: float) -> str | None:
+        label = self.label
+        if label is not None and count > 1 and not self.once:
+            return f"{label} ×{count:g}"
+        return label
 
 
 @dataclass(frozen=True, eq=False)
 class Group:
-    """Rules whose sum is capped together (e.g. all web activity counts for at most 40 points)."""
+    """Rules whose sum is capped together (e.g. all web activity counts for at most 35 points)."""
 
     name: str
     rules: tuple[Rule, ...]
     cap: float | None = None
 
-    def score(self, facts: Facts, axis: str) -> list[Reason]:
-        reasons = [r for rule in self.rules if (r := rule.score(facts, axis, self.name)) is not None]
+    def cap_factor(self, fired: list[Fired]) -> float:
+        """How much the positive rules shrink so the group total is the cap (1.0 when under it).
+
+        Scaling each positive rule keeps every reason's points equal to what it really contributed, so the
+        reasons add up to the score."""
         cap = self.cap
-        if cap is None or not reasons:
-            return reasons
-        positive = sum(r.points for r in reasons if r.points > 0)
-        negative = sum(r.points for r in reasons if r.points < 0)
+        if cap is None:
+            return 1.0
+        positive = negative = 0.0
+        for f in fired:
+            if f[1] > 0:
+                positive += f[1]
+            else:
+                negative += f[1]
         if positive + negative <= cap or positive <= 0:
-            return reasons
-        # Scale the positive rules down so the group total is the cap: each reason then shows the points
-        # it really contributed, and the reasons add up to the score.
-        factor = max(0.0, cap - negative) / positive
-        return [
-            Reason(r.rule, r.axis, round(r.points * factor, 1), r.evidence, r.group, r.label) if r.points > 0 else r
-            for r in reasons
-        ]
+            return 1.0
+        return max(0.0, cap - negative) / positive
 
 
 @dataclass(frozen=True, eq=False)
@@ -121,8 +122,28 @@ class Axis:
 
     def score(self, facts: Facts) -> tuple[int, list[Reason]]:
         reasons: list[Reason] = []
+        matched = facts.matched
+        has_signals = bool(facts.contact.signals)
+        axis = self.name
+        total = 0.0
         for group in self.groups:
-            reasons.extend(group.score(facts, self.name))
-        total = sum(r.points for r in reasons)
+            fired: list[Fired] = []
+            for rule in group.rules:
+                # An activity rule with no matching activity (and no rollup to count) cannot fire.
+                if rule.slot >= 0 and matched[rule.slot] is None and not (has_signals and rule.rollup_possible):
+                    continue
+                result = rule.fire(facts)
+                if result is not None:
+                    fired.append(result)
+            if not fired:
+                continue
+            factor = group.cap_factor(fired)
+            for rule, points, field_values, activities, count in fired:
+                if points > 0:
+                    points *= factor
+                points = round(points, 1)
+                total += points
+                reasons.append(Reason(rule.name, axis, points, field_values, group.name, rule.label_for(count),
+                                      activities, count))
         clamped = min(max(total, 0.0), self.max_points)
         return int(round(clamped * 100.0 / self.max_points)), reasons

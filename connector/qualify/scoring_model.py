@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from connector.qualify.conditions import Condition
+from connector.qualify.facts import ActivityPlan
 from connector.qualify.rules import Axis
 from connector.qualify.stages import RecycleRule, StagePath
 
@@ -48,4 +49,4 @@ class ScoringModel:
     decays: bool
     source: str = ""
     lead_has_paths: bool = False
-    definitions: dict[str, Condition] = field(default_factory=dict)
+    plan: ActivityPlan = ActivityPlan(0, {})

@@ -1,0 +1,42 @@
+"""Qualify many contacts at once, as sync and rescore do.
+
+The core allocates a dozen small objects per contact and none of them form reference cycles, so the
+cyclic garbage collector has nothing to find; yet with a large replica in memory each of its passes walks
+millions of live objects. Pausing it for the duration of a batch makes bulk qualification about twice as
+fast and changes nothing else: reference counting still frees everything.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+
+from connector.model import Activity, Contact, Qualification, Stage
+from connector.qualify.engine import qualify
+from connector.qualify.scoring_model import ScoringModel
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Disable the cyclic garbage collector inside the block (restored after, even on error)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def qualify_batch(
+    items: Iterable[tuple[Contact, Sequence[Activity]]],
+    model: ScoringModel,
+    now: datetime,
+    previous_stages: Mapping[str, Stage] | None = None,
+) -> list[Qualification]:
+    """``qualify`` for each (contact, activities) pair, in order. ``previous_stages`` by contact key."""
+    previous = previous_stages or {}
+    with gc_paused():
+        return [qualify(contact, activities, model, now, previous.get(contact.key)) for contact, activities in items]
