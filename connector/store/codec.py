@@ -1,0 +1,141 @@
+"""Contacts and activities to and from store rows, and the fingerprint of a contact's scoring inputs.
+
+A contact is kept as compact JSON of its common-model fields. ``crm_values`` are left out (they live per
+property in ``field_values``), and so is nothing else: a contact read back from the store qualifies exactly
+as the one that was read from the source.
+
+The input fingerprint covers everything the core looks at and nothing it does not: ``updated_at`` and
+``crm_values`` are left out because our own write-back changes them, and re-qualifying a contact because we
+wrote to it would be wasted work (and, with decay, a loop of tiny rewrites).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import fields
+from datetime import UTC, date, datetime
+from types import MappingProxyType
+from typing import Any
+
+from connector.model import Activity, ActivityKind, Contact, Stage
+
+_CONTACT_FIELDS = tuple(f.name for f in fields(Contact) if f.name not in ("key", "crm_values"))
+_DATETIME_FIELDS = frozenset({"created_at", "updated_at"})
+_MAPPING_FIELDS = frozenset({"signals", "attributes"})
+_NOT_INPUTS = frozenset({"updated_at"})
+_KINDS = {kind.value: kind for kind in ActivityKind}
+_TAG_DATETIME = "$datetime"
+_TAG_DATE = "$date"
+
+
+def _plain(value: Any) -> Any:
+    """A custom attribute as JSON, with dates tagged so that they come back as dates."""
+    if isinstance(value, datetime):
+        return {_TAG_DATETIME: value.isoformat()}
+    if isinstance(value, date):
+        return {_TAG_DATE: value.isoformat()}
+    return value
+
+
+def _unplain(value: Any) -> Any:
+    if isinstance(value, dict) and len(value) == 1:
+        if _TAG_DATETIME in value:
+            return datetime.fromisoformat(value[_TAG_DATETIME])
+        if _TAG_DATE in value:
+            return date.fromisoformat(value[_TAG_DATE])
+    return value
+
+
+def contact_fields(contact: Contact) -> dict[str, Any]:
+    """The contact's stored fields as JSON-ready values (None and empty mappings left out)."""
+    out: dict[str, Any] = {}
+    for name in _CONTACT_FIELDS:
+        value = getattr(contact, name)
+        if value is None:
+            continue
+        if name in _MAPPING_FIELDS:
+            if value:
+                out[name] = {k: _plain(v) for k, v in value.items()}
+        elif isinstance(value, datetime):
+            out[name] = value.astimezone(UTC).isoformat()
+        elif isinstance(value, Stage):
+            out[name] = value.value
+        elif value is not False or name in ("sales_accepted", "do_not_contact"):
+            # False is the default of the has_* flags: leaving it out keeps rows small.
+            out[name] = value
+    return out
+
+
+def encode_contact(contact: Contact) -> str:
+    return json.dumps(contact_fields(contact), sort_keys=True, separators=(",", ":"), default=str)
+
+
+def decode_contact(key: str, data: str, crm_values: Mapping[str, Any] | None = None) -> Contact:
+    """The Contact stored as ``data`` (``crm_values`` may be added back from field_values)."""
+    raw: dict[str, Any] = json.loads(data)
+    for name in _DATETIME_FIELDS & raw.keys():
+        raw[name] = datetime.fromisoformat(raw[name])
+    if "crm_stage" in raw:
+        raw["crm_stage"] = Stage(raw["crm_stage"])
+    for name in _MAPPING_FIELDS & raw.keys():
+        raw[name] = MappingProxyType({k: _unplain(v) for k, v in raw[name].items()})
+    if crm_values:
+        raw["crm_values"] = MappingProxyType(dict(crm_values))
+    return Contact(key=key, **raw)
+
+
+def encode_detail(detail: Mapping[str, Any]) -> str | None:
+    """An activity's detail as JSON; None when empty (most rows), which also skips a parse on the way back."""
+    if not detail:
+        return None
+    return json.dumps(dict(detail), sort_keys=True, separators=(",", ":"), default=str)
+
+
+class DetailCache:
+    """Decoded activity details, shared: the same url or campaign JSON recurs across many activities,
+    so decoding each distinct text once saves most of the parsing (and memory) of a large rescore."""
+
+    def __init__(self, limit: int = 200_000):
+        self._limit = limit
+        self._cache: dict[str, Mapping[str, Any]] = {}
+
+    def decode(self, text: str | None) -> Mapping[str, Any]:
+        if text is None:
+            return _EMPTY
+        detail = self._cache.get(text)
+        if detail is None:
+            if len(self._cache) >= self._limit:
+                self._cache.clear()
+            detail = self._cache[text] = MappingProxyType(json.loads(text))
+        return detail
+
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+def make_activity(contact_key: str, source_id: str, kind: str, occurred_at: datetime, detail: Mapping[str, Any]
+                  ) -> Activity:
+    return Activity(contact_key, _KINDS[kind], occurred_at, source_id, detail)
+
+
+def fingerprint(contact: Contact, activities: Iterable[Activity]) -> str:
+    """A 128-bit hash of what the core looks at: the contact's fields (not updated_at or crm_values) and
+    its activities, in source-id order so that the order a source lists them in does not matter."""
+    h = hashlib.blake2b(digest_size=16)
+    data = contact_fields(contact)
+    for name in _NOT_INPUTS:
+        data.pop(name, None)
+    h.update(json.dumps(data, sort_keys=True, separators=(",", ":"), default=str).encode())
+    for activity in sorted(activities, key=_source_id):
+        h.update(
+            f"\x1e{activity.source_id}\x1f{activity.kind.value}\x1f{activity.occurred_at.timestamp()!r}\x1f".encode()
+        )
+        if activity.detail:
+            h.update(json.dumps(dict(activity.detail), sort_keys=True, default=str).encode())
+    return h.hexdigest()
+
+
+def _source_id(activity: Activity) -> str:
+    return activity.source_id
