@@ -59,14 +59,17 @@ class Rule:
         count = n if n >= rollup else rollup
         if count < self.at_least or count == 0:
             return None
+        # Rollups (HubSpot's number of visits) have no dates, so each counts at a fixed factor. They include
+        # the dated events we do see, so they act as a floor rather than adding up: this way one more event
+        # can never lower a score.
+        floor = rollup * self.rollup_factor
         if self.once:
             decay = self.decay_fn
             assert decay is not None
-            total = self.points * (decay(facts.newest_age(matched)) if matched else self.rollup_factor)
+            dated = decay(facts.newest_age(matched)) if matched else 0.0
+            total = self.points * max(dated, self.rollup_factor if rollup else 0.0)
         else:
-            # Rollups (HubSpot's number of visits) have no dates: the extra ones count at a fixed factor.
-            undated = rollup - n
-            total = self.points * (facts.sums[self.slot] + (undated * self.rollup_factor if undated > 0 else 0.0))
+            total = self.points * max(facts.sums[self.slot], floor)
         return (self, self._capped(total), (), tuple(matched) if matched else (), count)
 
     def _capped(self, total: float) -> float:
