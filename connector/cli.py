@@ -44,6 +44,13 @@ def _root(
     """Lead qualification for HubSpot and Salesforce."""
 
 
+from connector.commands import check as _check_cmd  # noqa: E402
+from connector.commands import score as _score_cmd  # noqa: E402
+
+_score_cmd.register(app)
+_check_cmd.register(app)
+
+
 def main() -> None:
     """Console entry point: run the app, turning leadbridge errors into messages and exit codes."""
     try:

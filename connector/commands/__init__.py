@@ -1,0 +1,1 @@
+"""The `leadbridge` subcommands, one module per family; each module has ``register(app)``."""
