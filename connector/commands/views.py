@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
+from rich.markup import escape
 from rich.table import Table
 
 from connector.model import Qualification, Stage
@@ -66,10 +67,11 @@ def explanation_table(q: Qualification) -> Table:
     table = Table(title=f"{q.contact_key}: {q.summary}", title_justify="left", caption=(
         f"stage {q.stage.label} ({q.stage_reason}) · score {q.score} = fit {q.fit} and engagement {q.engagement}"
         f" · grade {q.grade} · model {q.model_version}"), caption_justify="left")
-    for column, justify in (("rule", "left"), ("axis", "left"), ("group", "left"), ("points", "right"),
-                            ("why", "left"), ("evidence", "left")):
-        table.add_column(column, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    table.add_column("points", justify="right", no_wrap=True)
+    table.add_column("reason (rule)", overflow="fold")
+    table.add_column("evidence", overflow="fold")
     for r in q.reasons:
-        table.add_row(r.rule, r.axis, r.group or "", f"{r.points:+g}" if r.axis in ("fit", "engagement") else "",
-                      r.text, "\n".join(r.evidence))
+        points = f"{r.points:+g}" if r.axis in ("fit", "engagement") else r.axis
+        table.add_row(points, f"{escape(r.text)}\n[dim]{r.axis} · {r.group or '-'} · {r.rule}[/]",
+                      escape("\n".join(r.evidence)))
     return table
