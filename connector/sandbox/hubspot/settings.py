@@ -54,7 +54,7 @@ class HubSpotSettings:
     search_rate_limit: int = 5
     #: >1 makes limiter time run faster (a benchmark can compress the 10-second window).
     time_scale: float = 1.0
-    #: Persons kept decoded in memory; the rest are regenerated from the seed when read.
-    cache_size: int = 20_000
+    #: Persons kept decoded in memory (about 11 KB each); the rest are regenerated from the seed when read.
+    cache_size: int = 4_000
     faults: Faults = field(default_factory=Faults)
     webhooks: WebhookSettings = field(default_factory=WebhookSettings)

@@ -15,10 +15,10 @@ import threading
 import time
 import zlib
 from array import array
+from collections import OrderedDict
 from collections.abc import Callable, Container, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any
 
 from connector.sandbox import synthetic
@@ -118,13 +118,29 @@ class HubSpotStore:
         self._idx_created = array("q")
         self._idx_modified = array("q")
         self._idx_email = array("L")
-        self._person = lru_cache(maxsize=settings.cache_size)(self._generate)
+        self._cache: OrderedDict[int, Person] = OrderedDict()
 
     # ------------------------------------------------------------------------------------------------ basics
 
     def _generate(self, index: int) -> Person:
         s = self.settings
         return synthetic.person(index, s.seed, self.now, s.activities_mean)
+
+    def _person(self, index: int) -> Person:
+        """Person ``index`` from a bounded LRU: the scan fills it, so a listed page is generated once."""
+        with self._lock:
+            cached = self._cache.get(index)
+            if cached is not None:
+                self._cache.move_to_end(index)
+                return cached
+            p = self._generate(index)
+            self._remember(p)
+            return p
+
+    def _remember(self, p: Person) -> None:
+        self._cache[p.index] = p
+        if len(self._cache) > self.settings.cache_size:
+            self._cache.popitem(last=False)
 
     def person(self, contact_id: int) -> Person | None:
         """The synthetic person behind a population contact (None for created or unknown ids)."""
@@ -196,6 +212,7 @@ class HubSpotStore:
         while self._scanned < end:
             p = self._generate(self._scanned)
             if p.in_hubspot:
+                self._remember(p)
                 created = to_ms(p.created_at)
                 self._member_ids.append(dataset.contact_id(p.index))
                 self._idx_created.append(created)
