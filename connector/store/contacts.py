@@ -34,6 +34,9 @@ _COLUMNS = (
     contacts.c.model_version,
     contacts.c.qualified_at,
     contacts.c.qualified_fp,
+    contacts.c.read_fp,
+    contacts.c.desired_fp,
+    contacts.c.synced_fp,
 )
 
 
@@ -51,6 +54,9 @@ class StoredContact:
     model_version: str | None
     qualified_at: datetime | None
     qualified_fp: str | None
+    read_fp: str | None
+    desired_fp: str | None
+    synced_fp: str | None
 
 
 def outcome_of(q: Qualification) -> Outcome:
@@ -59,10 +65,11 @@ def outcome_of(q: Qualification) -> Outcome:
 
 def _stored(row: Row[Any]) -> StoredContact:
     (key, data, inputs_fp, dirty, deleted_at, stage, score, fit, engagement, grade, disqualified, summary,
-     model_version, qualified_at, qualified_fp) = row
+     model_version, qualified_at, qualified_fp, read_fp, desired_fp, synced_fp) = row
     outcome = None if stage is None else (score, fit, engagement, grade, stage, bool(disqualified), summary)
     return StoredContact(key, data, inputs_fp, bool(dirty), deleted_at is not None,
-                         Stage(stage) if stage else None, outcome, model_version, qualified_at, qualified_fp)
+                         Stage(stage) if stage else None, outcome, model_version, qualified_at, qualified_fp,
+                         read_fp, desired_fp, synced_fp)
 
 
 def load(connection: Connection, keys: Sequence[str]) -> dict[str, StoredContact]:
@@ -144,6 +151,30 @@ def save_qualifications(connection: Connection, rows: Sequence[dict[str, Any]]) 
     """Store new qualifications (rows from ``qualification_row``) in one executemany."""
     if rows:
         connection.execute(_SAVE_QUALIFICATION, list(rows))
+
+
+_TOUCH_QUALIFIED = (
+    update(contacts).where(contacts.c.key == bindparam("b_key")).values(qualified_at=bindparam("qualified_at"))
+)
+
+
+def touch_qualified(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Re-qualified with the same outcome: only note when (rows: b_key, qualified_at)."""
+    if rows:
+        connection.execute(_TOUCH_QUALIFIED, list(rows))
+
+
+_SAVE_SYNC = (
+    update(contacts)
+    .where(contacts.c.key == bindparam("b_key"))
+    .values(read_fp=bindparam("read_fp"), desired_fp=bindparam("desired_fp"), synced_fp=bindparam("synced_fp"))
+)
+
+
+def save_sync_state(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Write-back fingerprints (rows: b_key, read_fp, desired_fp, synced_fp)."""
+    if rows:
+        connection.execute(_SAVE_SYNC, list(rows))
 
 
 def mark_dirty(connection: Connection, keys: Iterable[str]) -> None:

@@ -81,11 +81,13 @@ def clear(connection: Connection, pairs: Iterable[tuple[str, str]]) -> None:
 
 
 def due_keys(connection: Connection, source: str, now: datetime, after: str | None, limit: int) -> list[str]:
-    """Keys of live contacts of ``source`` with a failed write due for retry, in key order."""
+    """Keys of live contacts of ``source`` with a failed write due for retry, in key order; writes already
+    attempted at ``now`` (earlier in the same run) are not due again."""
     query = (
         select(rejected_writes.c.contact_key)
         .join(contacts, contacts.c.key == rejected_writes.c.contact_key)
-        .where(contacts.c.source == source, contacts.c.deleted_at.is_(None), rejected_writes.c.next_retry_at <= now)
+        .where(contacts.c.source == source, contacts.c.deleted_at.is_(None))
+        .where(rejected_writes.c.next_retry_at <= now, rejected_writes.c.last_attempt_at < now)
         .group_by(rejected_writes.c.contact_key)
         .order_by(rejected_writes.c.contact_key)
         .limit(limit)

@@ -68,6 +68,12 @@ contacts = Table(
     Column("model_version", String(64)),
     Column("qualified_at", UTCDateTime),
     Column("qualified_fp", String(32)),
+    # The write-back: fingerprints of the CRM values last read and of the values the qualification wants
+    # there; synced_fp is "read_fp desired_fp" as of the last plan that was written in full (NULL when
+    # something is still to write), so an unchanged contact costs no field lookups at all.
+    Column("read_fp", String(32)),
+    Column("desired_fp", String(32)),
+    Column("synced_fp", String(65)),
     Index(None, "source", "key"),
 )
 

@@ -46,6 +46,9 @@ def upgrade() -> None:
         sa.Column("model_version", sa.String(64)),
         sa.Column("qualified_at", TS),
         sa.Column("qualified_fp", sa.String(32)),
+        sa.Column("read_fp", sa.String(32)),
+        sa.Column("desired_fp", sa.String(32)),
+        sa.Column("synced_fp", sa.String(65)),
         sa.PrimaryKeyConstraint("key", name="pk_contacts"),
     )
     op.create_index("ix_contacts_source_key", "contacts", ["source", "key"])

@@ -1,0 +1,474 @@
+"""The pipeline: one batch of contacts through store -> qualify -> plan -> write -> record, in one transaction.
+
+Both triggers use it: the scheduled sync (``connector.sync``) hands it pages read from a source, the
+webhook worker hands it contacts it re-read after an event, rescore hands it keys from the store.
+
+    with Pipeline(store, model, mapping, destination=dest, now=now) as pipeline:
+        pipeline.process(contacts, activities)        # fresh from a source
+        pipeline.process_stored(keys)                 # from the store (rescore, retries)
+    pipeline.report                                   # what happened
+
+Per batch, in one transaction: claim the contacts (another process holding one means we come back for
+it), store new activities, compare the input fingerprint with the stored one, qualify only what needs it
+(new or changed inputs, a new model version, or time-based decay that is due), record stage changes, plan
+the write-back against what the CRM holds, write the batches, record what was written and what was
+refused. If the process dies before the commit, nothing of the batch is recorded: the next run redoes it
+and, since nothing was recorded as written, writes it (the files destination cuts its file back first).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from connector.crm.base import Destination, WriteStatus
+from connector.errors import StoreError
+from connector.mapping.render import render_outputs
+from connector.mapping.schema import Mapping as SourceMapping
+from connector.model import Activity, Contact, Qualification, Stage
+from connector.qualify import ScoringModel, qualify
+from connector.qualify.batch import gc_paused
+from connector.runreport import RunReport
+from connector.runs import Work
+from connector.store import Store, history, rejected
+from connector.store import activities as stored_activities
+from connector.store import contacts as stored_contacts
+from connector.store import fields as stored_fields
+from connector.store import runs as run_rows
+from connector.store.claims import claim
+from connector.store.codec import decode_contact, encode_contact, fingerprint
+from connector.store.contacts import StoredContact
+from connector.store.fields import FieldState
+from connector.store.rejected import Rejection
+from connector.store.types import from_json, to_json
+from connector.writeplan import COMPANION_OUTPUTS, ContactPlan, batches, plan_contact
+
+Finalize = Callable[[Connection], None]
+
+
+@dataclass(frozen=True)
+class PipelineOptions:
+    #: With a decaying model, a sync re-qualifies a contact whose inputs did not change once this much time
+    #: has passed since its last qualification (rescore always does).
+    decay_refresh: timedelta = timedelta(days=1)
+    #: How long to wait for contacts another process is working on before giving up.
+    claim_timeout_s: float = 120.0
+    #: Updates per destination call when the destination does not say.
+    batch_size: int = 100
+
+
+@dataclass(slots=True)
+class _Item:
+    """One contact moving through a batch."""
+
+    contact: Contact
+    activities: list[Activity]
+    prior: StoredContact | None
+    fresh: bool  # read from the source just now (vs. from the store)
+    fp: str = ""
+    qualification: Qualification | None = None
+    desired: dict[str, Any] | None = None
+
+
+class Pipeline:
+    """Processes batches of contacts for one run (or one worker); accumulates the run report."""
+
+    def __init__(
+        self,
+        store: Store,
+        model: ScoringModel,
+        mapping: SourceMapping,
+        *,
+        now: datetime,
+        destination: Destination | None = None,
+        run_id: int | None = None,
+        report: RunReport | None = None,
+        dry_run: bool = False,
+        rescoring: bool = False,
+        options: PipelineOptions | None = None,
+    ):
+        self.store = store
+        self.model = model
+        self.mapping = mapping
+        self.now = now
+        self.destination = destination
+        self.run_id = run_id
+        self.report = report if report is not None else RunReport()
+        self.dry_run = dry_run
+        self.rescoring = rescoring
+        self.options = options or PipelineOptions()
+        self.work = Work(store, dry_run)
+        self._targets = mapping.write_targets
+        self._substantive = tuple(f.to for f in mapping.write if f.output not in COMPANION_OUTPUTS)
+        self._committed_offset = self._offset()
+
+    def __enter__(self) -> Pipeline:
+        self.work.__enter__()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.work.__exit__(kind, exc, tb)
+
+    # -- entry points ----------------------------------------------------------------------------------
+
+    def process(
+        self,
+        contacts: Sequence[Contact],
+        activities: Mapping[str, Sequence[Activity]] | Iterable[Activity] | None = None,
+        *,
+        deleted: Sequence[str] = (),
+        finalize: Finalize | None = None,
+    ) -> None:
+        """Contacts fresh from a source (with the activities read with them, if any): store, qualify, write.
+
+        ``finalize`` runs inside the transaction that completes the batch (the sync advances its cursor
+        there, so the cursor moves exactly when the batch's writes are committed).
+        """
+        latest = {contact.key: contact for contact in contacts}  # a key twice in a batch: the last wins
+        self.report.read += len(contacts)
+        news = _flatten(activities)
+        self.report.activities += len(news)
+
+        def work(conn: Connection, keys: list[str]) -> None:
+            chosen = set(keys)
+            changed = stored_activities.upsert(conn, [a for a in news if a.contact_key in chosen])
+            self.report.activities_changed += len(changed)
+            prior = stored_contacts.load(conn, keys)
+            acts = stored_activities.ActivityReader(conn).for_keys(keys)
+            items = [_Item(latest[k], acts.get(k, []), prior.get(k), True) for k in keys]
+            self._evaluate(conn, items)
+
+        self._claimed(sorted(latest), work, finalize, deleted)
+
+    def process_stored(self, keys: Sequence[str], *, retry: bool = False, contiguous: bool = False,
+                       finalize: Finalize | None = None) -> None:
+        """Contacts as the store holds them: re-qualify what needs it and write what changed.
+
+        ``retry`` plans every one of them even if nothing changed (earlier writes failed).
+        ``contiguous`` says the keys are a run of consecutive store keys: activities are then read with
+        one range scan.
+        """
+
+        def work(conn: Connection, claimed: list[str]) -> None:
+            prior = stored_contacts.load(conn, claimed)
+            live = [prior[k] for k in claimed if k in prior and not prior[k].deleted]
+            if not live:
+                return
+            reader = stored_activities.ActivityReader(conn)
+            acts = reader.for_range(live[0].key, live[-1].key) if contiguous else reader.for_keys(claimed)
+            items = [_Item(decode_contact(s.key, s.data), acts.get(s.key, []), s, False) for s in live]
+            if retry:
+                self.report.retried += len(items)
+            self._evaluate(conn, items, force_plan=retry)
+
+        self._claimed(sorted(set(keys)), work, finalize)
+
+    def ingest_activities(self, items: Iterable[Activity], batch: int = 5000) -> None:
+        """Store activities streamed by a source ahead of its contacts; contacts whose activities changed
+        are flagged, so that the run re-qualifies them even when their own record did not change."""
+        buffer: list[Activity] = []
+        for activity in items:
+            buffer.append(activity)
+            if len(buffer) >= batch:
+                self._ingest(buffer)
+                buffer = []
+        if buffer:
+            self._ingest(buffer)
+
+    def _ingest(self, items: list[Activity]) -> None:
+        # Claimed like any batch: a process working on one of these contacts right now must not clear the
+        # dirty flag we set (it read the activities before ours were committed).
+        self.report.activities += len(items)
+
+        def work(conn: Connection, claimed: list[str]) -> None:
+            chosen = set(claimed)
+            changed = stored_activities.upsert(conn, [a for a in items if a.contact_key in chosen])
+            stored_contacts.mark_dirty(conn, changed)
+            self.report.activities_changed += len(changed)
+
+        self._claimed(sorted({a.contact_key for a in items}), work, None)
+
+    # -- claims and transactions -----------------------------------------------------------------------
+
+    def _claimed(self, keys: list[str], work: Callable[[Connection, list[str]], None], finalize: Finalize | None,
+                 deleted: Sequence[str] = ()) -> None:
+        """Run ``work`` on the keys in transactions, each on the keys it could claim, until all are done."""
+        pending = keys
+        deadline = time.monotonic() + self.options.claim_timeout_s
+        pause = 0.01
+        while True:
+            with self._transaction() as conn:
+                claimed = pending if self.dry_run else sorted(claim(conn, pending))
+                if claimed:
+                    work(conn, claimed)
+                if len(claimed) < len(pending):
+                    done = set(claimed)
+                    pending = [k for k in pending if k not in done]
+                else:
+                    pending = []
+                if not pending:
+                    if deleted:
+                        self.report.deleted += stored_contacts.mark_deleted(conn, deleted, self.now)
+                    if finalize is not None:
+                        finalize(conn)
+                self._heartbeat(conn)
+            if not pending:
+                return
+            if time.monotonic() > deadline:
+                raise StoreError(
+                    f"{len(pending)} contacts (first {pending[0]}) stayed claimed by another process for "
+                    f"{self.options.claim_timeout_s:.0f} s; is another leadbridge process stuck?"
+                )
+            time.sleep(pause)  # the other process commits within one batch; poll, gently
+            pause = min(pause * 2, 0.5)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Connection]:
+        """A batch transaction that keeps the destination's file in step with the store: when it fails,
+        the bytes written during it are cut off again."""
+        try:
+            with self.work.transaction() as conn:
+                yield conn
+        except BaseException:
+            rollback = getattr(self.destination, "rollback_to", None)
+            if rollback is not None:
+                rollback(self._committed_offset)
+            raise
+        self._committed_offset = self._offset()
+
+    def _offset(self) -> int:
+        return int(getattr(self.destination, "offset", 0) or 0)
+
+    def _heartbeat(self, conn: Connection) -> None:
+        if self.run_id is not None:
+            run_rows.heartbeat(conn, self.run_id, self.now, self.report.as_dict(), self._offset())
+
+    # -- the work on one batch -------------------------------------------------------------------------
+
+    def _evaluate(self, conn: Connection, items: list[_Item], force_plan: bool = False) -> None:
+        report = self.report
+        inputs_rows: list[dict[str, Any]] = []
+        to_qualify: list[_Item] = []
+        for item in items:
+            prior = item.prior
+            if item.fresh or (prior is not None and prior.dirty):
+                item.fp = fingerprint(item.contact, item.activities)
+            else:
+                assert prior is not None
+                item.fp = prior.inputs_fp
+            if item.fresh:
+                if prior is None:
+                    report.new += 1
+                elif item.fp != prior.inputs_fp:
+                    report.changed += 1
+                else:
+                    report.unchanged += 1
+            if (prior is None or prior.dirty or (item.fresh and (item.fp != prior.inputs_fp or prior.deleted))):
+                inputs_rows.append(self._inputs_row(item))
+            if self._needs_qualification(item):
+                to_qualify.append(item)
+
+        stored_contacts.save_inputs(conn, inputs_rows)
+        self._qualify(conn, to_qualify)
+        self._plan_and_write(conn, items, force_plan)
+
+    def _inputs_row(self, item: _Item) -> dict[str, Any]:
+        contact = item.contact
+        source, object_type = (contact.key.split(":", 2) + ["", ""])[:2]
+        return {
+            "key": contact.key,
+            "source": source,
+            "object_type": object_type,
+            "updated_at": contact.updated_at,
+            "data": encode_contact(contact),
+            "inputs_fp": item.fp,
+            "first_seen_at": self.now,
+            "last_seen_at": self.now,
+        }
+
+    def _needs_qualification(self, item: _Item) -> bool:
+        prior = item.prior
+        if prior is None or prior.outcome is None or prior.qualified_at is None:
+            return True
+        if item.fp != prior.qualified_fp or prior.model_version != self.model.version:
+            return True
+        if self.model.decays:
+            return self.rescoring or self.now - prior.qualified_at >= self.options.decay_refresh
+        return False
+
+    def _qualify(self, conn: Connection, items: list[_Item]) -> None:
+        if not items:
+            return
+        model, now, report = self.model, self.now, self.report
+        with gc_paused():  # see connector.qualify.batch: nothing here forms cycles
+            for item in items:
+                item.qualification = qualify(item.contact, item.activities, model, now, _previous_stage(item))
+        report.qualified += len(items)
+        full_rows: list[dict[str, Any]] = []
+        touch_rows: list[dict[str, Any]] = []
+        changes: list[history.StageChange] = []
+        for item in items:
+            q, prior = item.qualification, item.prior
+            assert q is not None
+            if (prior is None or prior.outcome != stored_contacts.outcome_of(q) or prior.qualified_fp != item.fp
+                    or prior.model_version != q.model_version):
+                full_rows.append(stored_contacts.qualification_row(q, item.fp))
+            else:
+                # Same outcome: keep the stored explanation, note when it was confirmed.
+                touch_rows.append({"b_key": q.contact_key, "qualified_at": now})
+            before = prior.stage if prior is not None and prior.stage is not None else item.contact.crm_stage
+            if q.stage != before:
+                report.stage_change(before.value if before else None, q.stage.value)
+                changes.append(history.StageChange(q.contact_key, before.value if before else None, q.stage.value,
+                                                   now, q.stage_reason or q.summary, q.model_version, self.run_id))
+            item.desired = render_outputs(q, self.mapping)
+        stored_contacts.save_qualifications(conn, full_rows)
+        stored_contacts.touch_qualified(conn, touch_rows)
+        history.record(conn, changes)
+
+    def _plan_and_write(self, conn: Connection, items: list[_Item], force: bool) -> None:
+        report = self.report
+        sync_rows: dict[str, dict[str, Any]] = {}
+        candidates: list[_Item] = []
+        for item in items:
+            prior = item.prior
+            read_fp = _values_fp(item.contact.crm_values, self._targets) if item.fresh else (
+                prior.read_fp if prior else None)
+            desired_fp = _values_fp(item.desired, self._substantive) if item.desired is not None else (
+                prior.desired_fp if prior else None)
+            state = f"{read_fp} {desired_fp}"
+            if not force and prior is not None and prior.synced_fp == state:
+                continue  # nothing new read, nothing new to say: the CRM holds what we want
+            candidates.append(item)
+            sync_rows[item.contact.key] = {"b_key": item.contact.key, "read_fp": read_fp,
+                                           "desired_fp": desired_fp, "synced_fp": state}
+        if not candidates:
+            return
+
+        keys = [item.contact.key for item in candidates]
+        states = stored_fields.load(conn, keys)
+        failures_before = rejected.load(conn, keys)
+        failed_props: dict[str, list[str]] = {}
+        for key, prop in failures_before:
+            failed_props.setdefault(key, []).append(prop)
+        touched: dict[tuple[str, str], FieldState] = {}
+        plans: list[tuple[ContactPlan, dict[str, FieldState]]] = []
+        for item in candidates:
+            key = item.contact.key
+            held = states.setdefault(key, {})
+            if item.fresh:
+                for prop, value in item.contact.crm_values.items():
+                    if prop in self._targets:
+                        self._read(held, touched, key, prop, to_json(value))
+            if item.desired is not None:
+                for prop, value in item.desired.items():
+                    state = held.get(prop) or self._new_state(held, touched, key, prop)
+                    text = to_json(value)
+                    if state.desired_value != text:
+                        state.desired_value = text
+                        touched[(key, prop)] = state
+            desired = {p: from_json(s.desired_value) for p, s in held.items() if s.desired_value is not None}
+            current = {p: from_json(s.crm_value) for p, s in held.items()}
+            plan = plan_contact(key, self.mapping.write, desired, current)
+            report.values_unchanged += plan.unchanged
+            report.held += plan.held
+            stale = [(key, prop) for prop in failed_props.get(key, ()) if prop not in plan.values]
+            rejected.clear(conn, stale)  # no longer needs writing: forget the old failure
+            if plan.values:
+                report.planned += len(plan.values)
+                report.planned_contacts += 1
+                report.keep_sample(key, plan.values, current)
+                plans.append((plan, held))
+        self._write(conn, plans, touched, sync_rows, failures_before)
+        stored_fields.save(conn, list(touched.values()))
+        stored_contacts.save_sync_state(conn, list(sync_rows.values()))
+
+    def _write(self, conn: Connection, plans: list[tuple[ContactPlan, dict[str, FieldState]]],
+               touched: dict[tuple[str, str], FieldState], sync_rows: dict[str, dict[str, Any]],
+               failures_before: dict[tuple[str, str], Rejection]) -> None:
+        if not plans:
+            return
+        report = self.report
+        if self.destination is None or self.dry_run:
+            for plan, _ in plans:
+                report.not_written += len(plan.values)
+                sync_rows[plan.contact_key]["synced_fp"] = None  # still to write: plan it again next time
+            return
+        updates = [update for plan, _ in plans if (update := plan.update) is not None]
+        size = int(getattr(self.destination, "batch_size", 0) or self.options.batch_size)
+        results = {}
+        for batch in batches(updates, size):
+            for result in self.destination.write(batch):
+                results[result.contact_key] = result
+        written: list[tuple[str, str]] = []
+        failures: list[Rejection] = []
+        for plan, held in plans:
+            key = plan.contact_key
+            result = results.get(key)
+            status = result.status if result is not None else WriteStatus.RETRYABLE
+            if status is WriteStatus.OK:
+                report.written += len(plan.values)
+                report.written_contacts += 1
+                for prop, value in plan.values.items():
+                    state = held[prop]
+                    state.crm_value = state.written_value = to_json(value)
+                    state.written_at, state.written_run_id = self.now, self.run_id
+                    touched[(key, prop)] = state
+                    written.append((key, prop))
+                continue
+            reason = (result.reason if result is not None else None) or "the destination gave no result"
+            counter = report.rejected if status is WriteStatus.REJECTED else report.retryable
+            counter[reason] += len(plan.values)
+            failures.extend(Rejection(key, prop, to_json(value), status.value, reason)
+                            for prop, value in plan.values.items())
+            sync_rows[key]["synced_fp"] = None
+        rejected.clear(conn, [pair for pair in written if pair in failures_before])
+        rejected.record(conn, failures, failures_before, self.now, self.run_id)
+
+    def _read(self, held: dict[str, FieldState], touched: dict[tuple[str, str], FieldState], key: str, prop: str,
+              text: str) -> None:
+        """A value read from the CRM: when it differs from the last read, someone changed it there."""
+        state = held.get(prop) or self._new_state(held, touched, key, prop)
+        if state.read_value != text or state.read_at is None:
+            if state.read_value != text:
+                state.crm_value = text
+            state.read_value, state.read_at = text, self.now
+            touched[(key, prop)] = state
+
+    @staticmethod
+    def _new_state(held: dict[str, FieldState], touched: dict[tuple[str, str], FieldState], key: str,
+                   prop: str) -> FieldState:
+        state = held[prop] = FieldState(key, prop)
+        touched[(key, prop)] = state
+        return state
+
+
+def _flatten(activities: Mapping[str, Sequence[Activity]] | Iterable[Activity] | None) -> list[Activity]:
+    if activities is None:
+        return []
+    if isinstance(activities, Mapping):
+        return [a for group in activities.values() for a in group]
+    return list(activities)
+
+
+def _previous_stage(item: _Item) -> Stage | None:
+    """The stage the core must not go below: ours from the store or the CRM's, whichever is later."""
+    stored = item.prior.stage if item.prior is not None else None
+    held = item.contact.crm_stage
+    if stored is None or held is None:
+        return stored or held
+    return max(stored, held)
+
+
+def _values_fp(values: Mapping[str, Any] | None, names: Sequence[str]) -> str:
+    """Fingerprint of the values of ``names`` (missing ones count as absent)."""
+    data = {} if values is None else {n: values[n] for n in names if n in values}
+    return hashlib.blake2b(to_json(data).encode(), digest_size=16).hexdigest()
