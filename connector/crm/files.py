@@ -77,9 +77,15 @@ class FilesSource:
 
     @property
     def absent_columns(self) -> dict[str, tuple[str, ...]]:
-        """Optional mapped columns the files did not have (read as empty), by file; known after a pass."""
-        files = [self._contacts_file, self._activities_file]
-        return {str(f.path): f.absent for f in files if f is not None and f.absent}
+        """Optional mapped columns the files did not have (read as empty), by file; known after a pass.
+        Write-back targets are not listed: before a first write-back a file rarely has them."""
+        result: dict[str, tuple[str, ...]] = {}
+        for table in (self._contacts_file, self._activities_file):
+            if table is not None:
+                absent = tuple(c for c in table.absent if c not in self._contacts.write_only)
+                if absent:
+                    result[str(table.path)] = absent
+        return result
 
     def check(self) -> None:
         """Open the files and check their headers against the mapping, without reading the rows."""
@@ -94,6 +100,7 @@ class FilesSource:
         ``page_size``. Rows without a change time are always included (their age is unknown)."""
         checkpoints = Checkpoints.scan(self.contacts_path, self.mapping.contacts.updated_at, since, until)
         page: list[Contact] = []
+        full: tuple[tuple[Contact, ...], int] | None = None  # held back until we know it is not the last
         self.contacts_read = 0
         for number, object_id, updated_at, values in self._contact_rows():
             if since is not None and updated_at is not None and not since <= updated_at < until:
@@ -101,14 +108,17 @@ class FilesSource:
             contact = self._contact(number, values, object_id, updated_at)
             if contact is None:
                 continue
+            if full is not None:
+                self.contacts_read += len(full[0])
+                yield ContactPage(full[0], checkpoints.after(full[1]))
+                full = None
             page.append(contact)
             if len(page) >= self.page_size:
-                self.contacts_read += len(page)
-                yield ContactPage(tuple(page), checkpoints.after(number))
-                page = []
-        if page:
-            self.contacts_read += len(page)
-            yield ContactPage(tuple(page), checkpoints.final())
+                full, page = (tuple(page), number), []
+        last = full[0] if full is not None else tuple(page)
+        if last:
+            self.contacts_read += len(last)
+            yield ContactPage(last, checkpoints.final())
 
     def iter_contacts(self) -> Iterator[Contact]:
         """Every contact in the file, one by one."""

@@ -20,7 +20,7 @@ class IdSet:
         size = 1
         while size < capacity * 2:
             size *= 2
-        self._slots = array("q", bytes(8 * size))
+        self._slots = array("q", [0]) * size
         self._mask = size - 1
         self._count = 0
 
@@ -59,7 +59,7 @@ class IdSet:
     def _grow(self) -> None:
         old = self._slots
         size = len(old) * 2
-        self._slots = slots = array("q", bytes(8 * size))
+        self._slots = slots = array("q", [0]) * size
         self._mask = mask = size - 1
         for code in old:
             if code:

@@ -297,11 +297,31 @@ def _check_keys(
         if key not in allowed:
             raise doc.error(
                 (*path, key), f"unknown key '{key}' in {where} (valid: {', '.join(allowed)})",
-                unknown=key, valid=allowed,
+                unknown=key, valid=_one_slip(key, allowed),
             )
     for key in required:
         if data.get(key) is None:
             raise doc.error(path, f"missing key '{key}' in {where}")
+
+
+def _one_slip(name: str, valid: tuple[str, ...]) -> tuple[str, ...]:
+    """Narrow the candidates to those one typo away (two letters swapped, one dropped, added or changed),
+    when there are any: ``form`` is a slip for ``from`` more likely than a cut-down ``format``."""
+    close = tuple(v for v in valid if _one_edit(name, v))
+    return close or valid
+
+
+def _one_edit(a: str, b: str) -> bool:
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) != len(b):
+        short, long = sorted((a, b), key=len)
+        return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+    diff = [i for i in range(len(a)) if a[i] != b[i]]
+    if len(diff) == 1:
+        return True
+    swapped = len(diff) == 2 and diff[1] == diff[0] + 1
+    return swapped and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
 
 
 def _text(doc: YamlDoc, path: KeyPath, value: Any) -> str:

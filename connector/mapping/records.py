@@ -56,17 +56,11 @@ def _read(column: Column, slot: int, values: Sequence[Any]) -> Any:
         raise RecordError(column.name, str(exc)) from None
 
 
-def _raw(value: Any) -> Any:
-    """A CRM value as held, for the write-back diff: text trimmed, empty as None."""
-    if isinstance(value, str):
-        value = value.strip()
-        return value or None
-    return value
-
-
 class ContactReader:
     """Builds Contacts from records. ``columns`` is the order values must come in; ``required`` are the
-    columns a file must have (write-back targets and ``optional: true`` columns may be absent)."""
+    columns a file must have (write-back targets and ``optional: true`` columns may be absent);
+    ``write_only`` are the write-back targets no field reads; ``origins`` says where the mapping names each
+    column (``files.yaml:12``)."""
 
     def __init__(self, mapping: Mapping):
         spec = mapping.contacts
@@ -86,7 +80,9 @@ class ContactReader:
                 self._signals.append(entry)
             else:
                 self._common.append(entry)
+        read = set(slots.names)
         self._crm = [(target, slots.add(target, required=False)) for target in mapping.write_targets]
+        self.write_only: frozenset[str] = frozenset(slots.names) - read
         self.columns: tuple[str, ...] = tuple(slots.names)
         self.required: frozenset[str] = frozenset(slots.required)
         self.origins: dict[str, str] = {name: f"{mapping.file}:{line}" for name, line in slots.lines.items()}
@@ -122,26 +118,37 @@ class ContactReader:
             object_id = self.object_id(values)
             updated_at = self.updated_at(values)
         fields: dict[str, Any] = {"key": self._prefix + object_id, "updated_at": updated_at}
-        for name, column, slot in self._common:
-            value = _read(column, slot, values)
-            if value is not None:
-                fields[name] = value
-        if self._attributes:
-            attributes = {}
-            for name, column, slot in self._attributes:
-                value = _read(column, slot, values)
+        column = None  # the column being read when a ValueError comes up
+        try:
+            for name, column, slot in self._common:
+                value = column.read(values[slot])
                 if value is not None:
-                    attributes[name] = value
-            fields["attributes"] = attributes or EMPTY
-        if self._signals:
-            signals = {}
-            for name, column, slot in self._signals:
-                value = _read(column, slot, values)
-                if value is not None:
-                    signals[name] = float(value)
-            fields["signals"] = signals or EMPTY
+                    fields[name] = value
+            if self._attributes:
+                attributes = {}
+                for name, column, slot in self._attributes:
+                    value = column.read(values[slot])
+                    if value is not None:
+                        attributes[name] = value
+                fields["attributes"] = attributes or EMPTY
+            if self._signals:
+                signals = {}
+                for name, column, slot in self._signals:
+                    value = column.read(values[slot])
+                    if value is not None:
+                        signals[name] = float(value)
+                fields["signals"] = signals or EMPTY
+        except ValueError as exc:
+            assert column is not None
+            raise RecordError(column.name, str(exc)) from None
         if self._crm:
-            fields["crm_values"] = {target: _raw(values[slot]) for target, slot in self._crm}
+            crm_values = {}
+            for target, slot in self._crm:
+                value = values[slot]
+                if value.__class__ is str:
+                    value = value.strip() or None
+                crm_values[target] = value
+            fields["crm_values"] = crm_values
         return Contact(**fields)
 
 
@@ -177,21 +184,27 @@ class ActivityReader:
         if contact_id is None:
             contact_id = self.contact_id(values)
         column, slot = self._kind
-        kind = _read(column, slot, values)
-        if kind is None:
-            raise RecordError(column.name, "the activity kind is empty")
-        column, slot = self._time
-        occurred_at = _read(column, slot, values)
-        if occurred_at is None:
-            raise RecordError(column.name, "the activity time is empty")
-        source_id = _read(*self._id, values) if self._id else None
+        try:
+            kind = column.read(values[slot])
+            if kind is None:
+                raise ValueError("the activity kind is empty")
+            column, slot = self._time
+            occurred_at = column.read(values[slot])
+            if occurred_at is None:
+                raise ValueError("the activity time is empty")
+            source_id = None
+            if self._id is not None:
+                column, slot = self._id
+                source_id = column.read(values[slot])
+            detail: dict[str, str] = {}
+            for key, column, slot in self._detail:
+                value = column.read(values[slot])
+                if value is not None:
+                    detail[key] = value
+        except ValueError as exc:
+            raise RecordError(column.name, str(exc)) from None
         if source_id is None:
             source_id = _fingerprint(values)
-        detail: dict[str, str] = {}
-        for key, column, slot in self._detail:
-            value = _read(column, slot, values)
-            if value is not None:
-                detail[key] = value
         return Activity(self._prefix + contact_id, kind, occurred_at, str(source_id), detail or EMPTY)
 
 

@@ -115,27 +115,28 @@ def _epoch(number: float, original: Any) -> datetime:
 def parse_datetime(value: Any, fmt: str | None = None) -> datetime:
     """A UTC-aware datetime from ISO-8601 (with Z, an offset or none; date-only), epoch milliseconds
     (epoch seconds too), or ``fmt`` (a strptime pattern) when given. Times without a zone are UTC."""
-    if isinstance(value, datetime):
+    if value.__class__ is str:
+        if fmt is not None:
+            try:
+                result = datetime.strptime(value, fmt)
+            except ValueError:
+                raise ValueError(f"not a date/time in the format {fmt!r}: {value!r}") from None
+        elif value.isdigit() and len(value) != 8:  # 8 digits is a basic ISO date (20240501)
+            return _epoch(float(value), value)
+        else:
+            try:
+                result = datetime.fromisoformat(value)
+            except ValueError:
+                try:
+                    return _epoch(float(value), value)
+                except ValueError:
+                    raise ValueError(f"not a date/time: {value!r}; {DATETIME_HINT}") from None
+    elif isinstance(value, datetime):
         result = value
     elif isinstance(value, int | float) and not isinstance(value, bool):
         return _epoch(float(value), value)
-    elif not isinstance(value, str):
-        raise ValueError(f"not a date/time: {value!r}; {DATETIME_HINT}")
-    elif fmt is not None:
-        try:
-            result = datetime.strptime(value, fmt)
-        except ValueError:
-            raise ValueError(f"not a date/time in the format {fmt!r}: {value!r}") from None
-    elif value.isdigit() and len(value) != 8:  # 8 digits is a basic ISO date (20240501)
-        return _epoch(float(value), value)
     else:
-        try:
-            result = datetime.fromisoformat(value)
-        except ValueError:
-            try:
-                return _epoch(float(value), value)
-            except ValueError:
-                raise ValueError(f"not a date/time: {value!r}; {DATETIME_HINT}") from None
+        raise ValueError(f"not a date/time: {value!r}; {DATETIME_HINT}")
     if result.tzinfo is None:
         return result.replace(tzinfo=UTC)
     return result.astimezone(UTC)
@@ -231,6 +232,16 @@ def column_reader(
 
         def parse(value: Any) -> Any:
             return base(value, fmt)
+
+    if value_map is None and fallback is PASS and type_name == "str":
+
+        def read_text(raw: Any) -> Any:
+            if raw.__class__ is str:
+                raw = raw.strip()
+                return raw if raw else default
+            return default if raw is None else parse_str(raw)
+
+        return read_text
 
     if value_map is None and fallback is PASS:
 

@@ -1,0 +1,118 @@
+"""The write side: outputs rendered the CRM's way, and each field's policy against what the CRM holds."""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import UTC, datetime
+
+import pytest
+
+from connector.mapping.load import parse_mapping
+from connector.mapping.render import crm_stage, render_outputs, same_value, should_write
+from connector.mapping.yamlfile import load_yaml
+from connector.model import Qualification, Stage
+
+MAPPING = """\
+source: hubspot
+contacts:
+  id: hs_object_id
+  fields:
+    crm_stage:
+      from: lifecyclestage
+      type: stage
+      map: {marketingqualifiedlead: mql, salesqualifiedlead: sql, other: lead}
+write:
+  - {output: score, to: lb_score}
+  - {output: grade, to: lb_grade, policy: if_empty}
+  - {output: stage, to: lifecyclestage, policy: forward_only,
+     map: {mql: marketingqualifiedlead, sql: salesqualifiedlead}}
+  - {output: disqualified, to: lb_dq, map: {true: "Yes", false: "No"}}
+  - {output: disqualified_reason, to: lb_dq_reason}
+  - {output: computed_at, to: lb_scored_at}
+  - {output: model_version, to: lb_model, policy: never}
+"""
+
+
+@pytest.fixture(scope="module")
+def mapping():
+    return parse_mapping(load_yaml("hubspot.yaml", textwrap.dedent(MAPPING)), "hubspot")
+
+
+def qualification(stage: Stage = Stage.MQL, disqualified: bool = False) -> Qualification:
+    return Qualification(
+        contact_key="hubspot:contact:1",
+        score=72,
+        fit=80,
+        engagement=64,
+        grade="A1",
+        stage=stage,
+        disqualified=disqualified,
+        disqualified_reason="Works for a competitor" if disqualified else None,
+        reasons=(),
+        summary="MQL · A1 · score 72",
+        model_version="abc123",
+        computed_at=datetime(2026, 11, 1, 9, 30, tzinfo=UTC),
+    )
+
+
+def test_render_outputs_applies_value_maps(mapping):
+    assert render_outputs(qualification(), mapping) == {
+        "lb_score": 72,
+        "lb_grade": "A1",
+        "lifecyclestage": "marketingqualifiedlead",
+        "lb_dq": "No",
+        "lb_dq_reason": None,
+        "lb_scored_at": "2026-11-01T09:30:00Z",
+    }  # lb_model is policy never: not rendered
+
+
+def test_render_passes_unmapped_values_through(mapping):
+    values = render_outputs(qualification(Stage.LEAD, disqualified=True), mapping)
+    assert values["lifecyclestage"] == "lead"
+    assert values["lb_dq"] == "Yes"
+    assert values["lb_dq_reason"] == "Works for a competitor"
+
+
+@pytest.mark.parametrize(
+    ("new", "current", "same"),
+    [
+        (72, "72", True), (72, "72.0", True), (72, 72.0, True), (72, "73", False), (True, "true", True),
+        (False, "no", True), (True, "false", False), (None, "", True), (None, "  ", True), ("", None, True),
+        ("A1", " A1 ", True), ("A1", "a1", False), (72, None, False), (None, "x", False), (72, "n/a", False),
+    ],
+)
+def test_same_value(new, current, same):
+    assert same_value(new, current) is same
+
+
+def fields(mapping):
+    return {w.to: w for w in mapping.write}
+
+
+@pytest.mark.parametrize(
+    ("target", "new", "current", "write"),
+    [
+        ("lb_score", 72, "70", True),  # overwrite
+        ("lb_score", 72, "72", False),  # unchanged
+        ("lb_grade", "A1", None, True),  # if_empty, empty
+        ("lb_grade", "A1", "B2", False),  # if_empty, held
+        ("lifecyclestage", "salesqualifiedlead", "marketingqualifiedlead", True),  # forward
+        ("lifecyclestage", "marketingqualifiedlead", "salesqualifiedlead", False),  # never back
+        ("lifecyclestage", "lead", "other", False),  # 'other' reads as lead through the read map: same rank
+        ("lifecyclestage", "marketingqualifiedlead", "other", True),
+        ("lifecyclestage", "marketingqualifiedlead", "customer", False),
+        ("lifecyclestage", "marketingqualifiedlead", "", True),
+        ("lifecyclestage", "marketingqualifiedlead", "partner_custom_stage", False),  # unknown: left alone
+        ("lb_model", "abc", "old", False),  # never
+    ],
+)
+def test_should_write(mapping, target, new, current, write):
+    assert should_write(fields(mapping)[target], new, current) is write
+
+
+def test_crm_stage_reads_back_through_both_maps(mapping):
+    field = fields(mapping)["lifecyclestage"]
+    assert crm_stage(field, "SalesQualifiedLead") is Stage.SQL
+    assert crm_stage(field, "other") is Stage.LEAD
+    assert crm_stage(field, "opportunity") is Stage.OPPORTUNITY
+    assert crm_stage(field, "nonsense") is None
