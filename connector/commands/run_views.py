@@ -6,6 +6,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 
+from rich import box
 from rich.console import Console, Group
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -78,20 +79,20 @@ def sample_table(report: RunReport) -> Table:
 
 
 def runs_table(rows: Sequence[RunRow], now: datetime) -> Table:
-    table = Table(title="Recent runs (times UTC)", title_justify="left")
+    table = Table(title="Recent runs (times UTC)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     for column, justify in (("run", "right"), ("what", "left"), ("status", "left"), ("started", "left"),
-                            ("took", "right"), ("read", "right"), ("qualif.", "right"), ("planned", "right"),
-                            ("written", "right"), ("rejected", "right")):
-        table.add_column(column, justify=justify, no_wrap=column != "what")  # type: ignore[arg-type]
+                            ("took", "right"), ("read", "right"), ("qualified", "right"),
+                            ("written/planned", "right"), ("rejected", "right")):
+        table.add_column(column, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for row in rows:
         report = RunReport.from_dict(row.counts)
         status = row.effective_status(now) + (" (dry)" if row.dry_run else "")
         took = "" if row.finished_at is None else f"{(row.finished_at - row.started_at).total_seconds():.1f}s"
         table.add_row(str(row.id), f"{row.kind} {row.source}", status, row.started_at.strftime("%m-%d %H:%M"), took,
-                      f"{report.read:,}", f"{report.qualified:,}", f"{report.planned:,}", f"{report.written:,}",
+                      f"{report.read:,}", f"{report.qualified:,}", f"{report.written:,}/{report.planned:,}",
                       f"{report.rejected_total:,}")
         if row.error:
-            table.add_row("", f"[red]{escape(row.error)}[/]", end_section=False)
+            table.add_row("", f"[red]{escape(row.error)}[/]")
     return table
 
 
