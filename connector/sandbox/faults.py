@@ -108,12 +108,19 @@ def default_error_body(status: int, kind: FaultKind) -> tuple[bytes, dict[str, s
 
 
 class FaultMiddleware:
-    """ASGI middleware applying ``Faults`` before the emulator sees the request."""
+    """ASGI middleware applying ``Faults`` before the emulator sees the request.
 
-    def __init__(self, app: ASGIApp, faults: Faults, render: ErrorRenderer = default_error_body) -> None:
+    ``retry_after``: whether injected 429s carry Retry-After (Salesforce-style APIs do; HubSpot answers its
+    own 429s without it, and urllib3 would otherwise sleep and retry them silently).
+    """
+
+    def __init__(
+        self, app: ASGIApp, faults: Faults, render: ErrorRenderer = default_error_body, retry_after: bool = True
+    ) -> None:
         self.app = app
         self.faults = faults
         self.render = render
+        self.retry_after = retry_after
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not self.faults.active:
@@ -133,7 +140,7 @@ class FaultMiddleware:
                 (b"content-type", b"application/json;charset=utf-8"),
                 (b"content-length", b"%d" % len(body)),
             ]
-            if decision.kind == "429":
+            if decision.kind == "429" and self.retry_after:
                 headers.append((b"retry-after", str(self.faults.retry_after_s).encode()))
             headers += [(k.lower().encode(), v.encode()) for k, v in extra.items()]
             await send({"type": "http.response.start", "status": status, "headers": headers})

@@ -64,9 +64,7 @@ class SandboxServer:
     def url(self) -> str:
         """Base URL without a trailing slash. TLS certificates name ``localhost``, so TLS URLs use it."""
         if not self.port:
-            raise SandboxError(
-                "the sandbox server is not started: call start() or use it as a context manager"
-            )
+            raise SandboxError("the sandbox server is not started: call start() or use it as a context manager")
         if self.tls is not None:
             return f"https://localhost:{self.port}"
         return f"http://{self.host}:{self.port}"
@@ -179,10 +177,10 @@ class SandboxServer:
 
 
 def emulator_middleware(
-    log: RequestLog, faults: Faults, render: ErrorRenderer = default_error_body
+    log: RequestLog, faults: Faults, render: ErrorRenderer = default_error_body, *, retry_after: bool = True
 ) -> list[Middleware]:
     """The middleware every emulator installs, outermost first: the request log sees injected faults too."""
     return [
         Middleware(RequestLogMiddleware, log=log),
-        Middleware(FaultMiddleware, faults=faults, render=render),
+        Middleware(FaultMiddleware, faults=faults, render=render, retry_after=retry_after),
     ]

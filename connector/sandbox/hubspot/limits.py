@@ -4,7 +4,9 @@ the search limit, and the X-HubSpot-RateLimit-* headers on every answer.
 Source: https://developers.hubspot.com/docs/guides/apps/api-usage/usage-details — headers
 X-HubSpot-RateLimit-Daily, -Daily-Remaining, -Interval-Milliseconds, -Max, -Remaining, -Secondly,
 -Secondly-Remaining; a 429 body with "policyName" (TEN_SECONDLY_ROLLING, DAILY); the search endpoints have
-their own per-second limit and "don't include the standard rate limit headers".
+their own per-second limit and "don't include the standard rate limit headers". HubSpot's 429s carry no
+Retry-After: the interval header says how long the window is (and urllib3, inside hubspot-api-client,
+would otherwise sleep and retry GETs on its own).
 """
 
 from __future__ import annotations
@@ -79,7 +81,7 @@ class HubSpotLimitsMiddleware:
             decision = self.limits.search.acquire()
             if not decision.allowed:
                 error = rate_limited("SECONDLY", "You have reached your secondly limit.")
-                await _answer(send, error, {"Retry-After": _retry_after(decision)})
+                await _answer(send, error)
                 return
         daily = self.limits.daily.acquire()
         if not daily.allowed:
@@ -90,7 +92,7 @@ class HubSpotLimitsMiddleware:
         headers = {} if is_search else _headers(burst, daily)
         if not burst.allowed:
             error = rate_limited("TEN_SECONDLY_ROLLING", "You have reached your ten_secondly_rolling limit.")
-            await _answer(send, error, {**headers, "Retry-After": _retry_after(burst)})
+            await _answer(send, error, headers)
             return
         raw = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
 
@@ -100,10 +102,6 @@ class HubSpotLimitsMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
-
-def _retry_after(decision: RateDecision) -> str:
-    return str(max(1, round(decision.retry_after_s + 0.499)))
 
 
 async def _answer(send: Send, error: HubSpotApiError, headers: dict[str, str] | None = None) -> None:

@@ -53,7 +53,7 @@ class HubSpotSandbox:
             *PropertyRoutes(self.store).routes(),
         ]
         middleware = [
-            *emulator_middleware(self.log, self.faults, fault_body),
+            *emulator_middleware(self.log, self.faults, fault_body, retry_after=False),
             Middleware(HubSpotLimitsMiddleware, limits=self.limits),
         ]
         return Starlette(

@@ -333,7 +333,7 @@ class HubSpotStore:
                 continue
             if definition.type == "enumeration" and definition.options and value not in definition.options:
                 allowed = ", ".join(definition.options)
-                message = f"{value} was not one of the allowed options: [{allowed}]"
+                message = f"{value} was not one of the allowed options of {name}: [{allowed}]"
                 problems.append(PropertyProblem(name, "INVALID_OPTION", message))
             elif definition.type == "number" and not _is_number(value):
                 problems.append(PropertyProblem(name, "INVALID_INTEGER", f"{value} is not a valid number"))
