@@ -23,10 +23,16 @@ from connector.mapping.yamlfile import nearest
 DELIMITERS = (",", ";", "\t", "|")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 _QUOTED = re.compile(r'"[^"]*"')
+_NOT_ALNUM = re.compile(r"[\W_]+")
 
 # A row is (row number, values in the order of the requested columns) or (row number, the DataError that
 # makes the row unreadable), so a caller that skips bad rows can go on with the next one.
 Row = tuple[int, "Sequence[Any] | DataError"]
+
+
+def loose_name(name: str) -> str:
+    """A header name compared loosely: ``Job Title``, ``job_title`` and ``JOB-TITLE`` are one."""
+    return _NOT_ALNUM.sub("", name.casefold())
 
 
 def sniff_delimiter(header_line: str) -> str:
@@ -152,7 +158,8 @@ class TableFile:
             raise self._empty()
 
     def _resolve(self, names: list[str], row: int) -> list[int | None]:
-        """Index of each wanted column in the header: exact name first, then ignoring case and blanks."""
+        """Index of each wanted column in the header: the exact name first, else the one header name that
+        matches ignoring case, blanks and punctuation (``First Name`` for ``first_name``)."""
         exact: dict[str, int] = {}
         folded: dict[str, list[int]] = {}
         for index, name in enumerate(names):
@@ -165,13 +172,13 @@ class TableFile:
                     name,
                 )
             exact.setdefault(name, index)
-            folded.setdefault(name.casefold(), []).append(index)
+            folded.setdefault(loose_name(name), []).append(index)
         indexes: list[int | None] = []
         missing: list[str] = []
         for column in self.columns:
             index = exact.get(column)
             if index is None:
-                candidates = folded.get(column.strip().casefold(), [])
+                candidates = folded.get(loose_name(column), [])
                 index = candidates[0] if len(candidates) == 1 else None
             if index is None and column in self.required:
                 missing.append(column)

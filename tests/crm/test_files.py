@@ -62,6 +62,7 @@ def test_reads_a_csv_into_contacts(write, mapping):
         ("id|email|updated\n1|a@x.com|2024-01-01\n", False),  # pipes
         ("\n\nid,email,updated\r\n1,a@x.com,2024-01-01\r\n\r\n", False),  # blank lines, CRLF
         ("ID , Email,UPDATED\n1,a@x.com,2024-01-01\n", False),  # header case and blanks
+        ("Id,E-mail,Updated\n1,a@x.com,2024-01-01\n", False),  # punctuation
         ('"id";"email";"updated"\n"1";"a@x.com";"2024-01-01"\n', True),  # quoted, Excel-style
     ],
 )
