@@ -24,6 +24,7 @@ DELIMITERS = (",", ";", "\t", "|")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 _QUOTED = re.compile(r'"[^"]*"')
 _NOT_ALNUM = re.compile(r"[\W_]+")
+_SEP_HINT = re.compile(r"sep=[,;\t|]")
 
 # A row is (row number, values in the order of the requested columns) or (row number, the DataError that
 # makes the row unreadable), so a caller that skips bad rows can go on with the next one.
@@ -105,9 +106,14 @@ class TableFile:
         while first and not first.strip():  # blank lines before the header
             first = handle.readline()
             header_row += 1
-        if not first:
+        delimiter = None
+        if _SEP_HINT.fullmatch(first.strip()):  # Excel's "sep=;" line names the delimiter
+            delimiter = first.strip()[4]
+            first = handle.readline()
+            header_row += 1
+        if not first.strip():
             raise self._empty()
-        reader = csv.reader(chain([first], handle), delimiter=sniff_delimiter(first))
+        reader = csv.reader(chain([first], handle), delimiter=delimiter or sniff_delimiter(first))
         names = [name.strip() for name in next(reader)]
         indexes = self._resolve(names, header_row)
         width = len(names)
@@ -120,9 +126,9 @@ class TableFile:
             for row in reader:
                 number += 1
                 size = len(row)
+                if not any(row):
+                    continue  # a blank line, or only delimiters (",,,," rows from spreadsheets)
                 if size <= width:
-                    if not size:
-                        continue  # a blank line
                     row += padding[size:]
                 elif any(cell.strip() for cell in row[width:]):
                     yield number, self._error(
@@ -176,13 +182,13 @@ class TableFile:
         indexes: list[int | None] = []
         missing: list[str] = []
         for column in self.columns:
-            index = exact.get(column)
-            if index is None:
+            found = exact.get(column)
+            if found is None:
                 candidates = folded.get(loose_name(column), [])
-                index = candidates[0] if len(candidates) == 1 else None
-            if index is None and column in self.required:
+                found = candidates[0] if len(candidates) == 1 else None
+            if found is None and column in self.required:
                 missing.append(column)
-            indexes.append(index)
+            indexes.append(found)
         self.header = tuple(names)
         self.absent = tuple(c for c, i in zip(self.columns, indexes, strict=True) if i is None)
         if missing:

@@ -30,7 +30,7 @@ from connector.mapping.schema import (
     WritePolicy,
 )
 from connector.mapping.shipped import shipped_mapping
-from connector.mapping.transforms import PARSERS, PASS, column_reader, map_key
+from connector.mapping.transforms import PARSERS, PASS, column_reader, map_key, parse_datetime
 from connector.mapping.yamlfile import KeyPath, YamlDoc, load_yaml
 from connector.model import CONTACT_FIELDS, Stage
 
@@ -209,10 +209,10 @@ def _typed(doc: YamlDoc, path: KeyPath, type_name: str, value: Any, fmt: str | N
     if names is not None and str(value).strip().lower() not in names:
         what = "activity kind" if type_name == "kind" else "stage"
         raise doc.error(path, f"unknown {what} '{value}'", unknown=str(value).strip().lower(), valid=names)
+    if isinstance(value, str):
+        value = value.strip()
     try:
-        if type_name == "datetime":
-            return PARSERS[type_name](value.strip() if isinstance(value, str) else value, fmt)
-        return PARSERS[type_name](value.strip() if isinstance(value, str) else value)
+        return parse_datetime(value, fmt) if type_name == "datetime" else PARSERS[type_name](value)
     except ValueError as exc:
         raise doc.error(path, f"{exc} (this column is read as {type_name})") from None
 

@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from connector.model import ActivityKind, Stage
@@ -225,13 +226,8 @@ def column_reader(
 ) -> Callable[[Any], Any]:
     """The function that reads one column: empty -> ``default``; a value in ``value_map`` (keys made with
     ``map_key``, values already typed) -> its mapped value; another value -> ``fallback`` when given, else
-    parsed as ``type_name``."""
-    parse = PARSERS[type_name]
-    if fmt is not None:
-        base = parse
-
-        def parse(value: Any) -> Any:
-            return base(value, fmt)
+    parsed as ``type_name`` (with ``fmt``, a strptime pattern, for datetimes)."""
+    parse = PARSERS[type_name] if fmt is None else partial(parse_datetime, fmt=fmt)
 
     if value_map is None and fallback is PASS and type_name == "str":
 

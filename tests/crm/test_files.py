@@ -64,6 +64,7 @@ def test_reads_a_csv_into_contacts(write, mapping):
         ("ID , Email,UPDATED\n1,a@x.com,2024-01-01\n", False),  # header case and blanks
         ("Id,E-mail,Updated\n1,a@x.com,2024-01-01\n", False),  # punctuation
         ('"id";"email";"updated"\n"1";"a@x.com";"2024-01-01"\n', True),  # quoted, Excel-style
+        ("sep=;\nid;email;updated\n1;a@x.com;2024-01-01\n;;\n", False),  # Excel's delimiter line, empty row
     ],
 )
 def test_csv_dialects(write, mapping, text, bom):
