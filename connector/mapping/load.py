@@ -63,7 +63,7 @@ def load_mapping(path: str | Path | None = None, source: str | None = "files") -
 def parse_mapping(doc: YamlDoc, source: str | None = "files") -> Mapping:
     """Validate parsed YAML (``load_yaml``) into a Mapping."""
     if doc.data is None:
-        raise doc.error((), "the mapping file is empty; it needs at least source:, contacts: and write:")
+        raise doc.error((), "the mapping file is empty; it needs contacts: (and usually source: and write:)")
     data = _section(doc, (), doc.data, "the mapping")
     _check_keys(doc, (), data, _TOP_KEYS, required=("contacts",))
     declared = data.get("source", source)
