@@ -46,7 +46,7 @@ class AssociationRoutes:
                 return [_link(d.id, CONTACT_ASSOCIATION_TYPE["deals"]) for d in self.store.deals(oid)]
             if to_type in CONTACT_ASSOCIATION_TYPE:
                 type_id = CONTACT_ASSOCIATION_TYPE[to_type]
-                return [_link(e.id, type_id) for e in self.store.engagements(oid) if e.object_type == to_type]
+                return [_link(e, type_id) for e in self.store.engagement_ids(oid, to_type)]
             return []
         if to_type != "contacts":
             return []

@@ -81,7 +81,7 @@ class ContactRoutes:
             if kind == "deals":
                 ids = [d.id for d in self.store.deals(contact_id)]
             elif kind in CONTACT_ASSOCIATION_TYPE:
-                ids = [e.id for e in self.store.engagements(contact_id) if e.object_type == kind]
+                ids = self.store.engagement_ids(contact_id, kind)
             else:
                 continue
             if ids:

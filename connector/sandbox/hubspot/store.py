@@ -119,6 +119,8 @@ class HubSpotStore:
         self._idx_modified = array("q")
         self._idx_email = array("L")
         self._cache: OrderedDict[int, Person] = OrderedDict()
+        # The generated properties of recently read contacts (rollups cost more than the rest of a read).
+        self._base_props: OrderedDict[int, dict[str, str | None]] = OrderedDict()
 
     # ------------------------------------------------------------------------------------------------ basics
 
@@ -141,6 +143,18 @@ class HubSpotStore:
         self._cache[p.index] = p
         if len(self._cache) > self.settings.cache_size:
             self._cache.popitem(last=False)
+
+    def _generated_properties(self, p: Person) -> dict[str, str | None]:
+        """The contact's properties as generated (callers copy before changing them)."""
+        cached = self._base_props.get(p.index)
+        if cached is not None:
+            self._base_props.move_to_end(p.index)
+            return cached
+        props = dataset.contact_properties(p)
+        self._base_props[p.index] = props
+        if len(self._base_props) > self.settings.cache_size:
+            self._base_props.popitem(last=False)
+        return props
 
     def person(self, contact_id: int) -> Person | None:
         """The synthetic person behind a population contact (None for created or unknown ids)."""
@@ -187,7 +201,7 @@ class HubSpotStore:
         if p is None and (state is None or state.created_ms is None):
             return None
         if p is not None:
-            props = dataset.contact_properties(p)
+            props = dict(self._generated_properties(p))
             created = to_ms(p.created_at)
             modified = parse_ms(props["lastmodifieddate"] or "") or created
         else:
@@ -205,6 +219,12 @@ class HubSpotStore:
                 props["hs_merged_object_ids"] = ";".join(str(i) for i in state.merged_ids)
             return ContactView(contact_id, props, created, modified, state.archived_ms)
         return ContactView(contact_id, props, created, modified)
+
+    def _alive(self, cid: int, state: ContactState | None) -> bool:
+        """Exists and is not archived: cheaper than building the view when only that matters."""
+        if state is not None and state.archived_ms is not None:
+            return False
+        return self.person(cid) is not None or (state is not None and state.created_ms is not None)
 
     def _scan_to(self, index: int) -> None:
         """Extend the membership scan (and the search columns) to population indexes below ``index``."""
@@ -532,14 +552,29 @@ class HubSpotStore:
         """The contact's engagements; merged-in ones keep the ids they had on their first contact."""
         with self._lock:
             cid = self.resolve(contact_id)
-            if self._view(cid) is None:
-                return []
             state = self._states.get(cid)
+            if not self._alive(cid, state):
+                return []
             found = []
             for owner in (cid, *(state.merged_ids if state else ())):
                 for engagement in dataset.engagements(self._own_activities(owner), owner):
                     found.append(_reassigned(engagement, cid))
             return found
+
+    def engagement_ids(self, contact_id: int, object_type: str) -> list[int]:
+        """Ids of the contact's engagements of one type, without building them (associations need no more)."""
+        with self._lock:
+            cid = self.resolve(contact_id)
+            state = self._states.get(cid)
+            if not self._alive(cid, state):
+                return []
+            kinds = dataset.ENGAGEMENT_TYPE_BY_KIND
+            return [
+                owner * dataset.ENGAGEMENT_ID_FACTOR + position
+                for owner in (cid, *(state.merged_ids if state else ()))
+                for position, activity in enumerate(self._own_activities(owner))
+                if kinds.get(activity.kind) == object_type
+            ]
 
     def engagement(self, object_type: str, engagement_id: int) -> Engagement | None:
         """One engagement by id (decoded: original contact id * 1000 + activity position)."""
