@@ -44,9 +44,7 @@ class RequestLog:
         with self._lock:
             return len(self._entries)
 
-    def count(
-        self, method: str | None = None, path_prefix: str | None = None, status: int | None = None
-    ) -> int:
+    def count(self, method: str | None = None, path_prefix: str | None = None, status: int | None = None) -> int:
         """How many logged requests match all the given criteria (None matches anything)."""
         return len(self.matching(method, path_prefix, status))
 
@@ -85,11 +83,21 @@ class RequestLogMiddleware:
             return
         started = self.clock()
         status = STATUS_RESET
+        logged = False
+
+        def record() -> None:
+            nonlocal logged
+            logged = True
+            duration_ms = (self.clock() - started) * 1000.0
+            self.log.add(LoggedRequest(scope["method"], scope["path"], status, duration_ms, time.time()))
 
         async def send_and_record(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = int(message["status"])
+            elif message["type"] == "http.response.body" and not message.get("more_body", False) and not logged:
+                # Logged before the last byte leaves: once a client has its answer, the log shows it.
+                record()
             await send(message)
 
         try:
@@ -100,12 +108,5 @@ class RequestLogMiddleware:
                 status = 500
             raise
         finally:
-            self.log.add(
-                LoggedRequest(
-                    method=scope["method"],
-                    path=scope["path"],
-                    status=status,
-                    duration_ms=(self.clock() - started) * 1000.0,
-                    timestamp=time.time(),
-                )
-            )
+            if not logged:
+                record()
