@@ -79,6 +79,7 @@ class Profile:
     stage: str | None  # opportunity StageName, or None when there is no opportunity
     amount: float
     close_date: date | None
+    last_activity: date | None  # LastActivityDate: the latest task or event
 
 
 def profile(p: Person, seed: int) -> Profile:
@@ -111,7 +112,9 @@ def profile(p: Person, seed: int) -> Profile:
         stage = rng.choice(_OPEN_STAGES)[0]
         close_date = (p.updated_at + timedelta(days=rng.randrange(30, 120))).date()
     amount = float(round(min(250_000, 2_000 + p.company_size * 40 * (0.5 + rng.random())), -2))
-    return Profile(form, owner, converted_at, status, stage, amount, close_date)
+    logged = [a.occurred_at for a in p.activities if a.kind in TASK_KINDS or a.kind in EVENT_KINDS]
+    last_activity = max(logged).date() if logged else None
+    return Profile(form, owner, converted_at, status, stage, amount, close_date, last_activity)
 
 
 def task_fields(p: Person, activity: SyntheticActivity) -> dict[str, Any]:

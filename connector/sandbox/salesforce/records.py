@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from connector.sandbox.salesforce import dataset
-from connector.sandbox.salesforce.dataset import USERS, epoch, from_epoch, profile
+from connector.sandbox.salesforce.dataset import USERS, Profile, epoch, from_epoch, profile
 from connector.sandbox.salesforce.ids import make_id, parse_id, to18
 from connector.sandbox.salesforce.schema import (
     DEFAULT_CUSTOM_FIELDS,
@@ -118,7 +118,7 @@ class Org:
         self.merged_into: dict[str, list[str]] = {}
         self.listeners: list[Callable[[str, int], None]] = []
         self.organization_id = make_id("00D", settings.seed)
-        self._people: OrderedDict[int, Person] = OrderedDict()
+        self._people: OrderedDict[int, tuple[Person, Profile]] = OrderedDict()
         self._records: OrderedDict[tuple[str, int], dict[str, Any]] = OrderedDict()
         self._record_cache = 8_192
         self._build()
@@ -127,16 +127,24 @@ class Org:
 
     def _person(self, index: int) -> Person:
         """Person ``index``, from the cache or built again (building is deterministic)."""
+        return self._person_and_profile(index)[0]
+
+    def profile(self, index: int) -> Profile:
+        """The Salesforce-side facts of person ``index`` (see dataset.profile)."""
+        return self._person_and_profile(index)[1]
+
+    def _person_and_profile(self, index: int) -> tuple[Person, Profile]:
         cached = self._people.get(index)
         if cached is not None:
             self._people.move_to_end(index)
             return cached
         s = self.settings
         built = person(index, s.seed, self.data_now, s.activities_mean)
-        self._people[index] = built
+        entry = (built, profile(built, s.seed))
+        self._people[index] = entry
         if len(self._people) > s.person_cache:
             self._people.popitem(last=False)
-        return built
+        return entry
 
     def _build(self) -> None:
         s = self.settings
@@ -152,10 +160,10 @@ class Org:
         for p in people(s.people, s.seed, self.data_now, s.activities_mean):
             if not p.in_salesforce:
                 continue
+            prof = profile(p, s.seed)
             if len(self._people) < s.person_cache:
                 # Keep the person just built, so the first queries do not build it again.
-                self._people[p.index] = p
-            prof = profile(p, s.seed)
+                self._people[p.index] = (p, prof)
             created, updated = epoch(p.created_at), epoch(p.updated_at)
             converted = epoch(prof.converted_at) if prof.converted_at else None
             if prof.form in ("contact", "converted"):
@@ -471,7 +479,7 @@ class Org:
                 self.merged_into.setdefault(master_id, []).append(loser_id)
                 table.deleted[seq] = 1
                 self._stamp(table, seq, modified=True, user=dataset.INTEGRATION_USER)
-                for name in ("Task", "Event"):
+                for name in ACTIVITY_OBJECTS:
                     related = self.tables[name]
                     for row in self._rows_of_people(related, {table.person[seq]}):
                         # Re-parented children get a new SystemModstamp, so incremental readers see them.
@@ -492,7 +500,7 @@ class Org:
 def _owner(org: Org, p: Person | None) -> str | None:
     if p is None:
         return None
-    return make_id("005", profile(p, org.settings.seed).owner)
+    return make_id("005", org.profile(p.index).owner)
 
 
 def _bant(p: Person) -> dict[str, Any]:
@@ -501,14 +509,12 @@ def _bant(p: Person) -> dict[str, Any]:
 
 
 def _last_activity(org: Org, p: Person) -> Any:
-    dates = [a.occurred_at.date() for a in p.activities
-             if a.kind in dataset.TASK_KINDS or a.kind in dataset.EVENT_KINDS]
-    return max(dates) if dates else None
+    return org.profile(p.index).last_activity
 
 
 def _lead(org: Org, table: Table, seq: int, p: Person | None) -> dict[str, Any]:
     assert p is not None
-    prof = profile(p, org.settings.seed)
+    prof = org.profile(p.index)
     converted = prof.form == "converted"
     contact = org.contact_of[p.index]
     opportunity = org.opportunity_of[p.index]
@@ -553,7 +559,7 @@ def _account(org: Org, table: Table, seq: int, p: Person | None) -> dict[str, An
 
 def _opportunity(org: Org, table: Table, seq: int, p: Person | None) -> dict[str, Any]:
     assert p is not None
-    prof = profile(p, org.settings.seed)
+    prof = org.profile(p.index)
     stage = _STAGES[prof.stage or "Prospecting"]
     account = org.accounts.get(p.company_domain)
     return {
@@ -624,8 +630,12 @@ _BUILDERS: dict[str, Callable[[Org, Table, int, Person | None], dict[str, Any]]]
 def json_record(org: Org, table: Table, seq: int, paths: Iterable[tuple[str, ...]], version: str) -> dict[str, Any]:
     """A record as the REST API returns it: ``attributes`` then the selected fields, parents nested."""
     out: dict[str, Any] = {"attributes": attributes(table.name, table.id(seq), version)}
+    values = org.record(table, seq)
     for path in paths:
-        _put(org, out, table, seq, path, version)
+        if len(path) == 1:
+            out[path[0]] = json_value(values.get(path[0]))
+        else:
+            _put(org, out, table, seq, path, version)
     return out
 
 
