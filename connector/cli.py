@@ -56,6 +56,10 @@ _check_cmd.register(app)
 _sync_cmd.register(app)
 _store_cmd.register(app)
 
+from connector.sandbox.command import register as _register_sandbox  # noqa: E402
+
+_register_sandbox(app)
+
 
 def main() -> None:
     """Console entry point: run the app, turning leadbridge errors into messages and exit codes."""

@@ -21,14 +21,14 @@ import uvicorn
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp
 
-from connector.errors import LeadbridgeError
+from connector.errors import UserError
 from connector.sandbox.faults import ErrorRenderer, FaultMiddleware, Faults, default_error_body
 from connector.sandbox.requestlog import RequestLog, RequestLogMiddleware
 from connector.sandbox.waiting import wait_until
 
 
-class SandboxError(LeadbridgeError):
-    """The sandbox could not start (port taken, TLS files unwritable) or failed while running."""
+class SandboxError(UserError):
+    """The sandbox could not start (port taken, TLS files unwritable): change the options and run again."""
 
 
 class SandboxServer:
