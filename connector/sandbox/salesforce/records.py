@@ -299,7 +299,7 @@ class Org:
             "LastModifiedById": make_id("005", modifier) if modifier is not None
             else owner or make_id("005", dataset.INTEGRATION_USER),
         })
-        if "OwnerId" not in table.spec.fields:
+        if table.spec.field("OwnerId") is None:
             values.pop("OwnerId", None)
         overrides = table.overrides.get(seq)
         if overrides:

@@ -163,10 +163,12 @@ class _Api:
                 return error_response(405, "METHOD_NOT_ALLOWED",
                                       f"HTTP Method '{request.method}' not allowed. Allowed are {','.join(allowed)}")
             return error_response(404, "NOT_FOUND", "The requested resource does not exist")
-        if not self.sf.sessions.use(_bearer(request.headers.get("authorization"))):
-            return error_response(401, "INVALID_SESSION_ID", "Session expired or invalid")
-        decision = self.sf.usage.acquire()
-        if not decision.allowed:
+        decision = None
+        if self.sf.sessions.use(_bearer(request.headers.get("authorization"))):
+            decision = self.sf.usage.acquire()  # only calls made with a live session count
+        if decision is None:
+            response = error_response(401, "INVALID_SESSION_ID", "Session expired or invalid")
+        elif not decision.allowed:
             response = error_response(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
         else:
             try:
