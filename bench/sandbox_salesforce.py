@@ -34,15 +34,15 @@ from connector.sandbox.synthetic import people
 SALESFORCE_SHARE = 0.5
 READS = {
     "leads": "SELECT Id, Email, FirstName, LastName, Title, Company, Status, IsConverted, ConvertedContactId, "
-             "LeadSource, Industry, NumberOfEmployees, Country, SystemModstamp FROM Lead "
-             "ORDER BY SystemModstamp, Id",
+    "LeadSource, Industry, NumberOfEmployees, Country, SystemModstamp FROM Lead "
+    "ORDER BY SystemModstamp, Id",
     "contacts": "SELECT Id, Email, FirstName, LastName, Title, AccountId, Account.Name, Account.Industry, "
-                "Account.NumberOfEmployees, MailingCountry, LeadSource, SystemModstamp FROM Contact "
-                "ORDER BY SystemModstamp, Id",
+    "Account.NumberOfEmployees, MailingCountry, LeadSource, SystemModstamp FROM Contact "
+    "ORDER BY SystemModstamp, Id",
     "tasks": "SELECT Id, WhoId, Subject, Type, TaskSubtype, ActivityDate, SystemModstamp FROM Task",
     "events": "SELECT Id, WhoId, Subject, StartDateTime, SystemModstamp FROM Event",
     "campaign_members": "SELECT Id, LeadId, ContactId, Campaign.Name, Status, HasResponded, SystemModstamp "
-                        "FROM CampaignMember",
+    "FROM CampaignMember",
 }
 
 
@@ -63,8 +63,9 @@ def read_everything(client: Any) -> dict[str, int]:
 
 def serve(population: int, activities_mean: float, urls: Connection, stop: Event) -> None:
     """Child process: run the sandbox until told to stop."""
-    settings = SalesforceSettings(data=DataSettings(people=population, activities_mean=activities_mean),
-                                  daily_api_limit=10_000_000)
+    settings = SalesforceSettings(
+        data=DataSettings(people=population, activities_mean=activities_mean), daily_api_limit=10_000_000
+    )
     with SalesforceSandbox(settings) as sandbox:
         urls.send((sandbox.url, sandbox.session_id, str(sandbox.ca_bundle)))
         stop.wait()

@@ -59,8 +59,13 @@ def test_sessions_expire_after_inactivity_and_each_call_resets_the_timer() -> No
 def test_soap_password_login_through_domain_and_transparent_relogin(org: Any) -> None:
     creds = org.credentials
     session = org.requests_session()
-    client = Salesforce(username=creds.username, password=creds.password, security_token=creds.security_token,
-                        domain=org.login_domain, session=session)
+    client = Salesforce(
+        username=creds.username,
+        password=creds.password,
+        security_token=creds.security_token,
+        domain=org.login_domain,
+        session=session,
+    )
     assert client.sf_instance == org.instance
     assert client.query("SELECT COUNT() FROM Contact")["totalSize"] > 0
 
@@ -75,30 +80,42 @@ def test_soap_password_login_through_domain_and_transparent_relogin(org: Any) ->
 
 def test_wrong_password_is_an_invalid_login_fault(org: Any) -> None:
     with org.requests_session() as session, pytest.raises(SalesforceAuthenticationFailed) as raised:
-        Salesforce(username=org.credentials.username, password="nope", security_token="x",
-                   domain=org.login_domain, session=session)
+        Salesforce(
+            username=org.credentials.username,
+            password="nope",
+            security_token="x",
+            domain=org.login_domain,
+            session=session,
+        )
     assert raised.value.code == "INVALID_LOGIN"
 
 
 def test_oauth_client_credentials_through_domain(org: Any) -> None:
     creds = org.credentials
     with org.requests_session() as session:
-        client = Salesforce(consumer_key=creds.client_id, consumer_secret=creds.client_secret,
-                            domain=org.login_domain, session=session)
+        client = Salesforce(
+            consumer_key=creds.client_id, consumer_secret=creds.client_secret, domain=org.login_domain, session=session
+        )
         assert client.query("SELECT COUNT() FROM Lead")["totalSize"] > 0
 
 
 def test_token_endpoint_password_grant_and_signature(org: Any) -> None:
     creds = org.credentials
-    form = {"grant_type": "password", "client_id": creds.client_id, "client_secret": creds.client_secret,
-            "username": creds.username, "password": creds.password + creds.security_token}
+    form = {
+        "grant_type": "password",
+        "client_id": creds.client_id,
+        "client_secret": creds.client_secret,
+        "username": creds.username,
+        "password": creds.password + creds.security_token,
+    }
     with org.requests_session() as session:
         answer = session.post(f"{org.url}/services/oauth2/token", data=form)
         assert answer.status_code == 200
         token = answer.json()
         assert token["instance_url"] == org.url and token["token_type"] == "Bearer"
-        expected = hmac.new(creds.client_secret.encode(), (token["id"] + token["issued_at"]).encode(),
-                            hashlib.sha256).digest()
+        expected = hmac.new(
+            creds.client_secret.encode(), (token["id"] + token["issued_at"]).encode(), hashlib.sha256
+        ).digest()
         assert base64.b64decode(token["signature"]) == expected
         usable = Salesforce(instance_url=token["instance_url"], session_id=token["access_token"], session=session)
         assert usable.query("SELECT COUNT() FROM Lead")["totalSize"] > 0

@@ -18,11 +18,15 @@ def rows(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def test_simple_salesforce_bulk2_query_pages_with_locators(salesforce_sandbox: SalesforceSandbox,
-                                                           salesforce_client: Any) -> None:
+def test_simple_salesforce_bulk2_query_pages_with_locators(
+    salesforce_sandbox: SalesforceSandbox, salesforce_client: Any
+) -> None:
     total = salesforce_client.query("SELECT COUNT() FROM Task")["totalSize"]
-    pages = list(salesforce_client.bulk2.Task.query("SELECT Id, WhoId, Subject, ActivityDate FROM Task",
-                                                    max_records=4_000, wait=0.01))
+    pages = list(
+        salesforce_client.bulk2.Task.query(
+            "SELECT Id, WhoId, Subject, ActivityDate FROM Task", max_records=4_000, wait=0.01
+        )
+    )
     assert len(pages) == -(-total // 4_000)
     records = [r for page in pages for r in rows(page)]
     assert len(records) == total

@@ -21,8 +21,9 @@ def parse(value: str) -> datetime:
     return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%f%z")
 
 
-def test_a_user_edit_shows_up_in_an_incremental_window(salesforce_sandbox: SalesforceSandbox,
-                                                       salesforce_client: Any) -> None:
+def test_a_user_edit_shows_up_in_an_incremental_window(
+    salesforce_sandbox: SalesforceSandbox, salesforce_client: Any
+) -> None:
     contact_id = salesforce_sandbox.ids("Contact")[11]
     before = salesforce_client.Contact.get(contact_id)
     cursor = parse(before["SystemModstamp"])
@@ -31,9 +32,11 @@ def test_a_user_edit_shows_up_in_an_incremental_window(salesforce_sandbox: Sales
     run_start = datetime.now(UTC) + timedelta(seconds=1)
 
     # The adapter's incremental read: SystemModstamp >= cursor - lookback and < run start.
-    soql = ("SELECT Id, Title, SystemModstamp, LastModifiedById FROM Contact "
-            f"WHERE SystemModstamp >= {soql_datetime(cursor - timedelta(minutes=5))} "
-            f"AND SystemModstamp < {soql_datetime(run_start)} ORDER BY SystemModstamp, Id")
+    soql = (
+        "SELECT Id, Title, SystemModstamp, LastModifiedById FROM Contact "
+        f"WHERE SystemModstamp >= {soql_datetime(cursor - timedelta(minutes=5))} "
+        f"AND SystemModstamp < {soql_datetime(run_start)} ORDER BY SystemModstamp, Id"
+    )
     changed = {r["Id"]: r for r in salesforce_client.query_all(soql)["records"]}
     assert changed[contact_id]["Title"] == "Chief Revenue Officer"
     assert parse(changed[contact_id]["SystemModstamp"]) > cursor
@@ -42,8 +45,9 @@ def test_a_user_edit_shows_up_in_an_incremental_window(salesforce_sandbox: Sales
     assert list(changed)[-1] == contact_id  # the newest change sorts last
 
 
-def test_merge_deletes_the_losers_and_moves_their_activities(salesforce_sandbox: SalesforceSandbox,
-                                                             salesforce_client: Any) -> None:
+def test_merge_deletes_the_losers_and_moves_their_activities(
+    salesforce_sandbox: SalesforceSandbox, salesforce_client: Any
+) -> None:
     whos = salesforce_client.query("SELECT WhoId FROM Task WHERE WhoId != null ORDER BY Id LIMIT 2000")["records"]
     with_tasks = sorted({t["WhoId"] for t in whos if t["WhoId"].startswith("003")})
     master, loser = with_tasks[0], with_tasks[1]
@@ -53,8 +57,9 @@ def test_merge_deletes_the_losers_and_moves_their_activities(salesforce_sandbox:
     salesforce_sandbox.merge(master, [loser])
 
     assert salesforce_client.query(f"SELECT Id FROM Contact WHERE Id = '{loser}'")["totalSize"] == 0
-    gone = salesforce_client.query(f"SELECT IsDeleted, MasterRecordId FROM Contact WHERE Id = '{loser}'",
-                                   include_deleted=True)["records"]
+    gone = salesforce_client.query(
+        f"SELECT IsDeleted, MasterRecordId FROM Contact WHERE Id = '{loser}'", include_deleted=True
+    )["records"]
     assert [(r["IsDeleted"], r["MasterRecordId"]) for r in gone] == [(True, master)]
     moved = {r["Id"] for r in salesforce_client.query(f"SELECT Id FROM Task WHERE WhoId = '{master}'")["records"]}
     assert loser_tasks <= moved
@@ -65,8 +70,15 @@ def test_merge_deletes_the_losers_and_moves_their_activities(salesforce_sandbox:
 
 def test_ids_are_18_characters_deterministic_and_prefixed(salesforce_sandbox: SalesforceSandbox) -> None:
     assert salesforce_sandbox.ids("Lead")[0] == make_id("00Q", 0)
-    prefixes = {"Lead": "00Q", "Contact": "003", "Task": "00T", "Event": "00U", "Opportunity": "006",
-                "CampaignMember": "00v", "Account": "001"}
+    prefixes = {
+        "Lead": "00Q",
+        "Contact": "003",
+        "Task": "00T",
+        "Event": "00U",
+        "Opportunity": "006",
+        "CampaignMember": "00v",
+        "Account": "001",
+    }
     for sobject, prefix in prefixes.items():
         record_id = salesforce_sandbox.ids(sobject)[0]
         assert len(record_id) == 18 and record_id.startswith(prefix)

@@ -36,13 +36,15 @@ def parse_outbound(body: bytes) -> dict[str, Any]:
     for item in notifications.findall("om:Notification", NS):
         sobject = item.find("om:sObject", NS)
         assert sobject is not None
-        parsed.append({
-            "children": [child.tag.split("}")[1] for child in item],
-            "id": item.findtext("om:Id", namespaces=NS),
-            "type": sobject.get(XSI_TYPE),
-            "field_namespaces": {child.tag.split("}")[0][1:] for child in sobject},
-            "fields": {child.tag.split("}")[1]: child.text for child in sobject},
-        })
+        parsed.append(
+            {
+                "children": [child.tag.split("}")[1] for child in item],
+                "id": item.findtext("om:Id", namespaces=NS),
+                "type": sobject.get(XSI_TYPE),
+                "field_namespaces": {child.tag.split("}")[0][1:] for child in sobject},
+                "fields": {child.tag.split("}")[1]: child.text for child in sobject},
+            }
+        )
     return {
         "header": header,
         "organization_id": notifications.findtext("om:OrganizationId", namespaces=NS),
@@ -58,8 +60,9 @@ def shape(message: dict[str, Any]) -> dict[str, Any]:
         "type_prefix": {n["type"].split(":")[0] for n in message["notifications"]},
         "field_namespaces": set().union(*(n["field_namespaces"] for n in message["notifications"])),
         "first_field": {next(iter(n["fields"])) for n in message["notifications"]},
-        "fields_sorted_after_id": all(list(n["fields"])[1:] == sorted(list(n["fields"])[1:])
-                                      for n in message["notifications"]),
+        "fields_sorted_after_id": all(
+            list(n["fields"])[1:] == sorted(list(n["fields"])[1:]) for n in message["notifications"]
+        ),
     }
 
 
@@ -161,10 +164,23 @@ def test_a_soap_fault_is_not_an_acknowledgement(org: SalesforceSandbox, listener
 
 def test_byte_order_mark_option_keeps_the_shape() -> None:
     fields = [("Id", "0035g0000000001AAA"), ("Email", "a@example.com"), ("Title", None)]
-    plain = envelope("00D5g0000000001AAA", "04k5g0000000001AAA", None, "https://x/c", "https://x/u",
-                     [("04l5g0000000001AAA", "Contact", fields)])
-    marked = envelope("00D5g0000000001AAA", "04k5g0000000001AAA", None, "https://x/c", "https://x/u",
-                      [("04l5g0000000001AAA", "Contact", fields)], byte_order_mark=True)
+    plain = envelope(
+        "00D5g0000000001AAA",
+        "04k5g0000000001AAA",
+        None,
+        "https://x/c",
+        "https://x/u",
+        [("04l5g0000000001AAA", "Contact", fields)],
+    )
+    marked = envelope(
+        "00D5g0000000001AAA",
+        "04k5g0000000001AAA",
+        None,
+        "https://x/c",
+        "https://x/u",
+        [("04l5g0000000001AAA", "Contact", fields)],
+        byte_order_mark=True,
+    )
     assert marked == b"\xef\xbb\xbf" + plain
     assert parse_outbound(marked) == parse_outbound(plain)
     assert b'<SessionId xsi:nil="true"/>' in plain  # no session sent unless the action sends one

@@ -27,8 +27,9 @@ def lead(record_id: str, **fields: Any) -> dict[str, Any]:
     return {"attributes": {"type": "Lead"}, "id": record_id, **fields}
 
 
-def test_a_batch_of_200_reports_each_record_on_its_own(salesforce_sandbox: SalesforceSandbox,
-                                                       salesforce_client: Any) -> None:
+def test_a_batch_of_200_reports_each_record_on_its_own(
+    salesforce_sandbox: SalesforceSandbox, salesforce_client: Any
+) -> None:
     open_leads = lead_ids(salesforce_client, "IsConverted = false", 195)
     converted = lead_ids(salesforce_client, "IsConverted = true", 3)
     locked = open_leads[10:12]
@@ -48,25 +49,41 @@ def test_a_batch_of_200_reports_each_record_on_its_own(salesforce_sandbox: Sales
     failures = {n: r for n, r in enumerate(results) if not r["success"]}
     codes = {n: [e["statusCode"] for e in r["errors"]] for n, r in failures.items()}
     assert codes == {
-        10: ["UNABLE_TO_LOCK_ROW"], 11: ["UNABLE_TO_LOCK_ROW"],
-        20: ["INVALID_FIELD"], 21: ["INVALID_FIELD_FOR_INSERT_UPDATE"], 22: ["STRING_TOO_LONG"],
-        195: ["CANNOT_UPDATE_CONVERTED_LEAD"], 196: ["CANNOT_UPDATE_CONVERTED_LEAD"],
-        197: ["CANNOT_UPDATE_CONVERTED_LEAD"], 198: ["MALFORMED_ID"], 199: ["MISSING_ARGUMENT"],
+        10: ["UNABLE_TO_LOCK_ROW"],
+        11: ["UNABLE_TO_LOCK_ROW"],
+        20: ["INVALID_FIELD"],
+        21: ["INVALID_FIELD_FOR_INSERT_UPDATE"],
+        22: ["STRING_TOO_LONG"],
+        195: ["CANNOT_UPDATE_CONVERTED_LEAD"],
+        196: ["CANNOT_UPDATE_CONVERTED_LEAD"],
+        197: ["CANNOT_UPDATE_CONVERTED_LEAD"],
+        198: ["MALFORMED_ID"],
+        199: ["MISSING_ARGUMENT"],
     }
     assert failures[10]["id"] == open_leads[10]
     assert failures[10]["errors"][0]["message"].startswith("unable to obtain exclusive access to this record")
-    assert failures[20]["errors"][0] == {"statusCode": "INVALID_FIELD", "fields": ["Shoe_Size__c"],
-                                         "message": "No such column 'Shoe_Size__c' on sobject of type Lead"}
+    assert failures[20]["errors"][0] == {
+        "statusCode": "INVALID_FIELD",
+        "fields": ["Shoe_Size__c"],
+        "message": "No such column 'Shoe_Size__c' on sobject of type Lead",
+    }
     assert failures[21]["errors"][0]["fields"] == ["IsConverted"]
     assert failures[195]["errors"][0]["message"] == "cannot reference converted lead"
     assert "id" not in failures[198] and "id" not in failures[199]
-    assert all(r == {"id": open_leads[n], "success": True, "errors": []}
-               for n, r in enumerate(results[:195]) if n not in failures)
+    assert all(
+        r == {"id": open_leads[n], "success": True, "errors": []}
+        for n, r in enumerate(results[:195])
+        if n not in failures
+    )
 
     # What succeeded is saved; what failed is untouched.
-    saved = {r["Id"]: r for r in salesforce_client.query_all(
-        "SELECT Id, LB_Score__c, LB_Grade__c, LB_Stage__c, LastModifiedById FROM Lead "
-        f"WHERE Id IN ('{open_leads[0]}', '{open_leads[10]}', '{open_leads[20]}')")["records"]}
+    saved = {
+        r["Id"]: r
+        for r in salesforce_client.query_all(
+            "SELECT Id, LB_Score__c, LB_Grade__c, LB_Stage__c, LastModifiedById FROM Lead "
+            f"WHERE Id IN ('{open_leads[0]}', '{open_leads[10]}', '{open_leads[20]}')"
+        )["records"]
+    }
     assert saved[open_leads[0]]["LB_Score__c"] == 71.0 and saved[open_leads[0]]["LB_Stage__c"] == "MQL"
     assert saved[open_leads[0]]["LastModifiedById"] == make_id("005", INTEGRATION_USER)
     assert saved[open_leads[10]]["LB_Score__c"] is None and saved[open_leads[20]]["LB_Score__c"] is None
@@ -79,10 +96,14 @@ def test_a_batch_of_200_reports_each_record_on_its_own(salesforce_sandbox: Sales
 def test_all_or_none_rolls_back_the_whole_batch(salesforce_client: Any) -> None:
     ids = lead_ids(salesforce_client, "IsConverted = false", 3, offset=400)
     converted = lead_ids(salesforce_client, "IsConverted = true", 1, offset=10)
-    results = update(salesforce_client, [lead(i, LB_Score__c=12) for i in ids] + [lead(converted[0], LB_Score__c=12)],
-                     all_or_none=True)
+    results = update(
+        salesforce_client,
+        [lead(i, LB_Score__c=12) for i in ids] + [lead(converted[0], LB_Score__c=12)],
+        all_or_none=True,
+    )
     assert [r["errors"][0]["statusCode"] for r in results] == ["ALL_OR_NONE_OPERATION_ROLLED_BACK"] * 3 + [
-        "CANNOT_UPDATE_CONVERTED_LEAD"]
+        "CANNOT_UPDATE_CONVERTED_LEAD"
+    ]
     assert not any(r["success"] for r in results)
     scores = salesforce_client.query(f"SELECT LB_Score__c FROM Lead WHERE Id IN ('{ids[0]}', '{ids[1]}')")
     assert [r["LB_Score__c"] for r in scores["records"]] == [None, None]
@@ -92,8 +113,12 @@ def test_more_than_200_records_is_refused_as_a_whole(salesforce_client: Any) -> 
     ids = lead_ids(salesforce_client, "IsConverted = false", 201, offset=600)
     with pytest.raises(SalesforceMalformedRequest) as raised:
         update(salesforce_client, [lead(i, LB_Score__c=1) for i in ids])
-    assert raised.value.content == [{"message": "record limit reached. cannot submit more than 200 records into "
-                                                "this call", "errorCode": "EXCEEDED_ID_LIMIT"}]
+    assert raised.value.content == [
+        {
+            "message": "record limit reached. cannot submit more than 200 records into this call",
+            "errorCode": "EXCEEDED_ID_LIMIT",
+        }
+    ]
 
 
 def test_single_record_patch_moves_system_modstamp(salesforce_client: Any) -> None:
@@ -111,7 +136,8 @@ def test_single_record_patch_moves_system_modstamp(salesforce_client: Any) -> No
 
 def test_converted_lead_cannot_be_patched_but_its_contact_can(salesforce_client: Any) -> None:
     record = salesforce_client.query(
-        "SELECT Id, ConvertedContactId FROM Lead WHERE IsConverted = true ORDER BY Id LIMIT 1 OFFSET 5")["records"][0]
+        "SELECT Id, ConvertedContactId FROM Lead WHERE IsConverted = true ORDER BY Id LIMIT 1 OFFSET 5"
+    )["records"][0]
     with pytest.raises(SalesforceMalformedRequest) as raised:
         salesforce_client.Lead.update(record["Id"], {"LB_Score__c": 90})
     assert raised.value.content[0]["errorCode"] == "CANNOT_UPDATE_CONVERTED_LEAD"
@@ -121,8 +147,9 @@ def test_converted_lead_cannot_be_patched_but_its_contact_can(salesforce_client:
 
 def test_retrieve_several_records_by_id(salesforce_client: Any) -> None:
     ids = lead_ids(salesforce_client, "IsConverted = false", 2, offset=1000)
-    answer = salesforce_client.restful("composite/sobjects/Lead",
-                                       params={"ids": ",".join([*ids, "00Q5g00000ZZZZZ"]), "fields": "Id,Email"})
+    answer = salesforce_client.restful(
+        "composite/sobjects/Lead", params={"ids": ",".join([*ids, "00Q5g00000ZZZZZ"]), "fields": "Id,Email"}
+    )
     assert [r["Id"] if r else None for r in answer] == [*ids, None]
 
 

@@ -84,8 +84,14 @@ class Sessions:
             self._expires.clear()
 
 
-def token_answer(credentials: Credentials, form: dict[str, str], basic_auth: tuple[str, str] | None,
-                 sessions: Sessions, instance_url: str, issued_at_ms: int) -> tuple[int, dict[str, str]]:
+def token_answer(
+    credentials: Credentials,
+    form: dict[str, str],
+    basic_auth: tuple[str, str] | None,
+    sessions: Sessions,
+    instance_url: str,
+    issued_at_ms: int,
+) -> tuple[int, dict[str, str]]:
     """Status and JSON body of ``POST /services/oauth2/token`` for the given form."""
     grant = form.get("grant_type", "")
     client_id, client_secret = basic_auth or (form.get("client_id", ""), form.get("client_secret", ""))
@@ -116,8 +122,9 @@ def token_answer(credentials: Credentials, form: dict[str, str], basic_auth: tup
     }
 
 
-def soap_login_answer(credentials: Credentials, body: bytes, sessions: Sessions, instance_url: str,
-                      version: str) -> tuple[int, str]:
+def soap_login_answer(
+    credentials: Credentials, body: bytes, sessions: Sessions, instance_url: str, version: str
+) -> tuple[int, str]:
     """Status and XML of a SOAP ``login()`` call (partner WSDL)."""
     username, password = _login_arguments(body)
     if username is None:

@@ -77,8 +77,14 @@ class QueryJob:
             "columnDelimiter": self.column_delimiter,
         }
         if self.state in ("InProgress", "JobComplete"):
-            body.update({"numberRecordsProcessed": len(self.rows or []), "retries": 0,
-                         "totalProcessingTime": 0, "isPkChunkingSupported": True})
+            body.update(
+                {
+                    "numberRecordsProcessed": len(self.rows or []),
+                    "retries": 0,
+                    "totalProcessingTime": 0,
+                    "isPkChunkingSupported": True,
+                }
+            )
         return body
 
 
@@ -110,12 +116,21 @@ class BulkJobs:
         except SoqlError as exc:
             raise BulkError(400, exc.error_code, exc.message) from None
         if query.count is not None or query.offset:
-            raise BulkError(400, "INVALIDJOB",
-                            "Bulk API 2.0 query does not support aggregate functions (COUNT()) or OFFSET")
+            raise BulkError(
+                400, "INVALIDJOB", "Bulk API 2.0 query does not support aggregate functions (COUNT()) or OFFSET"
+            )
         with self._lock:
             self._counter += 1
-            job = QueryJob(make_id("750", self._counter), operation, query, version, delimiter, line_ending,
-                           self.org.clock(), user_id)
+            job = QueryJob(
+                make_id("750", self._counter),
+                operation,
+                query,
+                version,
+                delimiter,
+                line_ending,
+                self.org.clock(),
+                user_id,
+            )
             self._jobs[job.id] = job
         return job
 
@@ -162,13 +177,15 @@ class BulkJobs:
         """(CSV body, next locator or "null", number of records) for one set of a completed job's results."""
         job = self.get(job_id)
         if job.state != "JobComplete" or job.rows is None:
-            raise BulkError(400, "INVALIDJOBSTATE",
-                            f"The job is {job.state}: results are available once it is JobComplete")
+            raise BulkError(
+                400, "INVALIDJOBSTATE", f"The job is {job.state}: results are available once it is JobComplete"
+            )
         try:
             size = int(max_records) if max_records else DEFAULT_MAX_RECORDS
         except ValueError:
-            raise BulkError(400, "INVALIDREQUEST",
-                            f"maxRecords must be a positive integer, not {max_records!r}") from None
+            raise BulkError(
+                400, "INVALIDREQUEST", f"maxRecords must be a positive integer, not {max_records!r}"
+            ) from None
         if size <= 0:
             raise BulkError(400, "INVALIDREQUEST", "maxRecords must be a positive integer")
         start = _decode_locator(locator) if locator else 0
@@ -181,8 +198,12 @@ class BulkJobs:
 
     def _csv(self, job: QueryJob, rows: list[int]) -> bytes:
         out = io.StringIO()
-        writer = csv.writer(out, delimiter=DELIMITERS[job.column_delimiter],
-                            lineterminator=LINE_ENDINGS[job.line_ending], quoting=csv.QUOTE_ALL)
+        writer = csv.writer(
+            out,
+            delimiter=DELIMITERS[job.column_delimiter],
+            lineterminator=LINE_ENDINGS[job.line_ending],
+            quoting=csv.QUOTE_ALL,
+        )
         columns = job.query.columns
         writer.writerow([c.label for c in columns])
         table = self.org.tables[job.query.sobject]

@@ -43,8 +43,9 @@ def update_records(org: Org, body: Any, user: int, lock_check: Callable[[str], b
         raise CollectionError("JSON_PARSER_ERROR", "The request body must be an object with a records list")
     records: list[Any] = body["records"]
     if len(records) > MAX_RECORDS:
-        raise CollectionError("EXCEEDED_ID_LIMIT",
-                              "record limit reached. cannot submit more than 200 records into this call")
+        raise CollectionError(
+            "EXCEEDED_ID_LIMIT", "record limit reached. cannot submit more than 200 records into this call"
+        )
     all_or_none = body.get("allOrNone", False) is True
     plans: list[tuple[Table, int, dict[str, Any]] | None] = []
     results: list[dict[str, Any]] = []
@@ -68,7 +69,8 @@ def update_records(org: Org, body: Any, user: int, lock_check: Callable[[str], b
         if all_or_none and failed:
             rolled_back = FieldError(
                 "ALL_OR_NONE_OPERATION_ROLLED_BACK",
-                "Record rolled back because not all records were valid and the request was using AllOrNone header")
+                "Record rolled back because not all records were valid and the request was using AllOrNone header",
+            )
             return [r if not r["success"] else _failure(r["id"], [rolled_back]) for r in results]
         for plan in plans:
             if plan is not None:
@@ -91,8 +93,11 @@ def _target(org: Org, record: Any) -> tuple[tuple[Table, int] | None, dict[str, 
     normalized = to18(record_id) if isinstance(record_id, str) else None
     located = org.locate(normalized) if normalized else None
     if normalized is None or normalized[:3] != spec.key_prefix:
-        return None, raw, FieldError("MALFORMED_ID", f"{spec.name} ID: id value of incorrect type: {record_id}",
-                                     ("Id",))
+        return (
+            None,
+            raw,
+            FieldError("MALFORMED_ID", f"{spec.name} ID: id value of incorrect type: {record_id}", ("Id",)),
+        )
     if located is None:
         return None, raw, FieldError("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id")
     return located, raw, None
@@ -105,8 +110,9 @@ def _failure(record_id: str | None, errors: Sequence[FieldError]) -> dict[str, A
     return result
 
 
-def retrieve_records(org: Org, sobject: str, ids: Sequence[str], fields: Sequence[str],
-                     version: str) -> list[dict[str, Any] | None]:
+def retrieve_records(
+    org: Org, sobject: str, ids: Sequence[str], fields: Sequence[str], version: str
+) -> list[dict[str, Any] | None]:
     """Records by id, in the order asked; None where an id names no live record of ``sobject``."""
     spec = org.schema.object(sobject)
     if spec is None:
@@ -119,8 +125,7 @@ def retrieve_records(org: Org, sobject: str, ids: Sequence[str], fields: Sequenc
     for name in fields:
         field = spec.field(name.strip())
         if field is None:
-            raise CollectionError("INVALID_FIELD",
-                                  f"No such column '{name.strip()}' on sobject of type {spec.name}")
+            raise CollectionError("INVALID_FIELD", f"No such column '{name.strip()}' on sobject of type {spec.name}")
         paths.append((field.name,))
     out: list[dict[str, Any] | None] = []
     with org.lock:

@@ -180,8 +180,7 @@ def campaign_fields(name: str, first_seen: datetime) -> dict[str, Any]:
         kind = "Email"
     else:
         kind = "Content"
-    return {"Name": name[:80], "Type": kind, "Status": "In Progress", "StartDate": first_seen.date(),
-            "IsActive": True}
+    return {"Name": name[:80], "Type": kind, "Status": "In Progress", "StartDate": first_seen.date(), "IsActive": True}
 
 
 def member_fields(p: Person, campaign: str) -> dict[str, Any]:

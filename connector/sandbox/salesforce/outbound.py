@@ -38,11 +38,35 @@ ENTERPRISE_SOBJECT_NS = "urn:sobject.enterprise.soap.sforce.com"
 BOM = b"\xef\xbb\xbf"
 
 DEFAULT_FIELDS: Mapping[str, tuple[str, ...]] = {
-    "Lead": ("Company", "Country", "CreatedDate", "Email", "FirstName", "IsConverted", "IsDeleted",
-             "LastModifiedById", "LastModifiedDate", "LastName", "LeadSource", "Status", "SystemModstamp",
-             "Title"),
-    "Contact": ("AccountId", "CreatedDate", "Email", "FirstName", "IsDeleted", "LastModifiedById",
-                "LastModifiedDate", "LastName", "LeadSource", "SystemModstamp", "Title"),
+    "Lead": (
+        "Company",
+        "Country",
+        "CreatedDate",
+        "Email",
+        "FirstName",
+        "IsConverted",
+        "IsDeleted",
+        "LastModifiedById",
+        "LastModifiedDate",
+        "LastName",
+        "LeadSource",
+        "Status",
+        "SystemModstamp",
+        "Title",
+    ),
+    "Contact": (
+        "AccountId",
+        "CreatedDate",
+        "Email",
+        "FirstName",
+        "IsDeleted",
+        "LastModifiedById",
+        "LastModifiedDate",
+        "LastName",
+        "LeadSource",
+        "SystemModstamp",
+        "Title",
+    ),
 }
 
 

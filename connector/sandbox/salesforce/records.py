@@ -249,8 +249,11 @@ class Org:
                 return table.id(seq)
             if name == "IsDeleted":
                 return bool(table.deleted[seq])
-            column = {"CreatedDate": table.created, "LastModifiedDate": table.modified,
-                      "SystemModstamp": table.modstamp}[name]
+            column = {
+                "CreatedDate": table.created,
+                "LastModifiedDate": table.modified,
+                "SystemModstamp": table.modstamp,
+            }[name]
             return from_epoch(column[seq])
         overrides = table.overrides.get(seq)
         if overrides is not None and name in overrides:
@@ -289,16 +292,19 @@ class Org:
         values.update(builder(self, table, seq, p))
         owner = values.get("OwnerId")
         modifier = table.modified_by.get(seq)
-        values.update({
-            "Id": table.id(seq),
-            "IsDeleted": bool(table.deleted[seq]),
-            "CreatedDate": from_epoch(table.created[seq]),
-            "LastModifiedDate": from_epoch(table.modified[seq]),
-            "SystemModstamp": from_epoch(table.modstamp[seq]),
-            "CreatedById": owner or make_id("005", dataset.INTEGRATION_USER),
-            "LastModifiedById": make_id("005", modifier) if modifier is not None
-            else owner or make_id("005", dataset.INTEGRATION_USER),
-        })
+        values.update(
+            {
+                "Id": table.id(seq),
+                "IsDeleted": bool(table.deleted[seq]),
+                "CreatedDate": from_epoch(table.created[seq]),
+                "LastModifiedDate": from_epoch(table.modified[seq]),
+                "SystemModstamp": from_epoch(table.modstamp[seq]),
+                "CreatedById": owner or make_id("005", dataset.INTEGRATION_USER),
+                "LastModifiedById": make_id("005", modifier)
+                if modifier is not None
+                else owner or make_id("005", dataset.INTEGRATION_USER),
+            }
+        )
         if table.spec.field("OwnerId") is None:
             values.pop("OwnerId", None)
         overrides = table.overrides.get(seq)
@@ -327,8 +333,9 @@ class Org:
     def _candidates(self, table: Table, where: Any) -> Iterable[int]:
         # Id and WhoId filters name a few rows: find them directly instead of scanning the table (the query
         # still applies the whole WHERE to them, so this only saves time).
-        comparisons = [where] if isinstance(where, Comparison) else list(where.operands) if isinstance(
-            where, And) else []
+        comparisons = (
+            [where] if isinstance(where, Comparison) else list(where.operands) if isinstance(where, And) else []
+        )
         for node in comparisons:
             if not isinstance(node, Comparison) or node.operator not in ("=", "IN") or len(node.field.path) != 1:
                 continue
@@ -372,8 +379,15 @@ class Org:
 
     # ------------------------------------------------------------------------------------------ writing
 
-    def update(self, table: Table, seq: int, raw: Mapping[str, Any], *, user: int,
-               lock_check: Callable[[str], bool] | None = None) -> list[FieldError]:
+    def update(
+        self,
+        table: Table,
+        seq: int,
+        raw: Mapping[str, Any],
+        *,
+        user: int,
+        lock_check: Callable[[str], bool] | None = None,
+    ) -> list[FieldError]:
         """Apply a client's field values to a row; the errors Salesforce would give, or [] when saved."""
         with self.lock:
             values, errors = self.prepare(table, seq, raw, lock_check)
@@ -381,8 +395,9 @@ class Org:
                 self.commit(table, seq, values, user)
             return errors
 
-    def prepare(self, table: Table, seq: int, raw: Mapping[str, Any],
-                lock_check: Callable[[str], bool] | None = None) -> tuple[dict[str, Any], list[FieldError]]:
+    def prepare(
+        self, table: Table, seq: int, raw: Mapping[str, Any], lock_check: Callable[[str], bool] | None = None
+    ) -> tuple[dict[str, Any], list[FieldError]]:
         """Check a write without applying it: the parsed values, or the errors Salesforce would give."""
         with self.lock:
             errors = self._check_writable(table, seq)
@@ -392,15 +407,19 @@ class Org:
             for name, value in raw.items():
                 spec = table.spec.field(name)
                 if spec is None:
-                    errors.append(FieldError("INVALID_FIELD",
-                                             f"No such column '{name}' on sobject of type {table.name}", (name,)))
+                    errors.append(
+                        FieldError("INVALID_FIELD", f"No such column '{name}' on sobject of type {table.name}", (name,))
+                    )
                     continue
                 if not spec.updateable:
-                    errors.append(FieldError(
-                        "INVALID_FIELD_FOR_INSERT_UPDATE",
-                        f"Unable to create/update fields: {spec.name}. Please check the security settings of this "
-                        "field and verify that it is read/write for your profile or permission set.",
-                        (spec.name,)))
+                    errors.append(
+                        FieldError(
+                            "INVALID_FIELD_FOR_INSERT_UPDATE",
+                            f"Unable to create/update fields: {spec.name}. Please check the security settings of this "
+                            "field and verify that it is read/write for your profile or permission set.",
+                            (spec.name,),
+                        )
+                    )
                     continue
                 try:
                     values[spec.name] = parse_write(spec, value)
@@ -411,8 +430,12 @@ class Org:
             record_id = table.id(seq)
             if lock_check is not None and lock_check(record_id):
                 # "UNABLE_TO_LOCK_ROW" (StatusCode): another transaction holds the row; retrying later works.
-                return {}, [FieldError("UNABLE_TO_LOCK_ROW",
-                                       f"unable to obtain exclusive access to this record or 1 records: {record_id}")]
+                return {}, [
+                    FieldError(
+                        "UNABLE_TO_LOCK_ROW",
+                        f"unable to obtain exclusive access to this record or 1 records: {record_id}",
+                    )
+                ]
             return values, []
 
     def commit(self, table: Table, seq: int, values: Mapping[str, Any], user: int) -> None:
@@ -497,6 +520,7 @@ class Org:
 
 # ------------------------------------------------------------------------------------------------ builders
 
+
 def _owner(org: Org, p: Person | None) -> str | None:
     if p is None:
         return None
@@ -504,8 +528,14 @@ def _owner(org: Org, p: Person | None) -> str | None:
 
 
 def _bant(p: Person) -> dict[str, Any]:
-    return {"Budget__c": p.budget, "Authority__c": p.authority, "Need__c": p.need, "Timeline__c": p.timeline,
-            "Pain_Points__c": p.pain_points, "Seniority__c": p.seniority}
+    return {
+        "Budget__c": p.budget,
+        "Authority__c": p.authority,
+        "Need__c": p.need,
+        "Timeline__c": p.timeline,
+        "Pain_Points__c": p.pain_points,
+        "Seniority__c": p.seniority,
+    }
 
 
 def _last_activity(org: Org, p: Person) -> Any:
@@ -521,17 +551,30 @@ def _lead(org: Org, table: Table, seq: int, p: Person | None) -> dict[str, Any]:
     account = org.accounts.get(p.company_domain) if converted else None
     rating = "Hot" if p.propensity > 0.6 else "Warm" if p.propensity > 0.3 else "Cold"
     return {
-        "FirstName": p.first_name, "LastName": p.last_name, "Name": f"{p.first_name} {p.last_name}",
-        "Title": p.job_title, "Company": p.company, "Email": p.email, "Phone": p.phone, "Country": p.country,
-        "Industry": p.industry, "LeadSource": p.lead_source, "Status": prof.lead_status,
-        "NumberOfEmployees": p.company_size, "Website": f"https://{p.company_domain}", "Rating": rating,
-        "HasOptedOutOfEmail": p.do_not_contact, "DoNotCall": p.do_not_contact,
+        "FirstName": p.first_name,
+        "LastName": p.last_name,
+        "Name": f"{p.first_name} {p.last_name}",
+        "Title": p.job_title,
+        "Company": p.company,
+        "Email": p.email,
+        "Phone": p.phone,
+        "Country": p.country,
+        "Industry": p.industry,
+        "LeadSource": p.lead_source,
+        "Status": prof.lead_status,
+        "NumberOfEmployees": p.company_size,
+        "Website": f"https://{p.company_domain}",
+        "Rating": rating,
+        "HasOptedOutOfEmail": p.do_not_contact,
+        "DoNotCall": p.do_not_contact,
         "IsConverted": converted,
         "ConvertedDate": prof.converted_at.date() if prof.converted_at else None,
         "ConvertedAccountId": make_id("001", account) if account is not None else None,
         "ConvertedContactId": make_id("003", contact) if converted and contact >= 0 else None,
         "ConvertedOpportunityId": make_id("006", opportunity) if converted and opportunity >= 0 else None,
-        "LastActivityDate": _last_activity(org, p), "OwnerId": _owner(org, p), **_bant(p),
+        "LastActivityDate": _last_activity(org, p),
+        "OwnerId": _owner(org, p),
+        **_bant(p),
     }
 
 
@@ -539,21 +582,34 @@ def _contact(org: Org, table: Table, seq: int, p: Person | None) -> dict[str, An
     assert p is not None
     account = org.accounts.get(p.company_domain)
     return {
-        "FirstName": p.first_name, "LastName": p.last_name, "Name": f"{p.first_name} {p.last_name}",
-        "Title": p.job_title, "Email": p.email, "Phone": p.phone, "MailingCountry": p.country,
-        "Department": p.department, "LeadSource": p.lead_source,
+        "FirstName": p.first_name,
+        "LastName": p.last_name,
+        "Name": f"{p.first_name} {p.last_name}",
+        "Title": p.job_title,
+        "Email": p.email,
+        "Phone": p.phone,
+        "MailingCountry": p.country,
+        "Department": p.department,
+        "LeadSource": p.lead_source,
         "AccountId": make_id("001", account) if account is not None else None,
-        "HasOptedOutOfEmail": p.do_not_contact, "DoNotCall": p.do_not_contact,
-        "LastActivityDate": _last_activity(org, p), "OwnerId": _owner(org, p), **_bant(p),
+        "HasOptedOutOfEmail": p.do_not_contact,
+        "DoNotCall": p.do_not_contact,
+        "LastActivityDate": _last_activity(org, p),
+        "OwnerId": _owner(org, p),
+        **_bant(p),
     }
 
 
 def _account(org: Org, table: Table, seq: int, p: Person | None) -> dict[str, Any]:
     assert p is not None
     return {
-        "Name": p.company, "Website": f"https://{p.company_domain}", "Industry": p.industry,
-        "NumberOfEmployees": p.company_size, "BillingCountry": p.country,
-        "Type": "Customer - Direct" if table.ordinal[seq] == 1 else "Prospect", "OwnerId": _owner(org, p),
+        "Name": p.company,
+        "Website": f"https://{p.company_domain}",
+        "Industry": p.industry,
+        "NumberOfEmployees": p.company_size,
+        "BillingCountry": p.country,
+        "Type": "Customer - Direct" if table.ordinal[seq] == 1 else "Prospect",
+        "OwnerId": _owner(org, p),
     }
 
 
@@ -563,19 +619,30 @@ def _opportunity(org: Org, table: Table, seq: int, p: Person | None) -> dict[str
     stage = _STAGES[prof.stage or "Prospecting"]
     account = org.accounts.get(p.company_domain)
     return {
-        "Name": f"{p.company} - Lead Qualification", "StageName": stage[0], "Probability": float(stage[1]),
-        "IsClosed": stage[2], "IsWon": stage[3], "Amount": prof.amount, "CloseDate": prof.close_date,
+        "Name": f"{p.company} - Lead Qualification",
+        "StageName": stage[0],
+        "Probability": float(stage[1]),
+        "IsClosed": stage[2],
+        "IsWon": stage[3],
+        "Amount": prof.amount,
+        "CloseDate": prof.close_date,
         "AccountId": make_id("001", account) if account is not None else None,
-        "ContactId": make_id("003", org.contact_of[p.index]), "LeadSource": p.lead_source,
-        "Type": "New Business", "OwnerId": _owner(org, p),
+        "ContactId": make_id("003", org.contact_of[p.index]),
+        "LeadSource": p.lead_source,
+        "Type": "New Business",
+        "OwnerId": _owner(org, p),
     }
 
 
 def _contact_role(org: Org, table: Table, seq: int, p: Person | None) -> dict[str, Any]:
     assert p is not None
     senior = p.seniority in ("C-level", "VP", "Director", "Head of")
-    return {"OpportunityId": make_id("006", seq), "ContactId": make_id("003", org.contact_of[p.index]),
-            "Role": "Decision Maker" if senior else "Evaluator", "IsPrimary": True}
+    return {
+        "OpportunityId": make_id("006", seq),
+        "ContactId": make_id("003", org.contact_of[p.index]),
+        "Role": "Decision Maker" if senior else "Evaluator",
+        "IsPrimary": True,
+    }
 
 
 def _task(org: Org, table: Table, seq: int, p: Person | None) -> dict[str, Any]:
@@ -597,22 +664,29 @@ def _campaign_member(org: Org, table: Table, seq: int, p: Person | None) -> dict
     lead_id = org.resolve(make_id("00Q", lead)) if lead >= 0 else None
     contact_id = org.resolve(make_id("003", contact)) if contact >= 0 else None
     return {
-        "CampaignId": make_id("701", org.campaigns[name]), "LeadId": lead_id, "ContactId": contact_id,
-        "LeadOrContactId": contact_id or lead_id, "Type": "Contact" if contact_id else "Lead",
+        "CampaignId": make_id("701", org.campaigns[name]),
+        "LeadId": lead_id,
+        "ContactId": contact_id,
+        "LeadOrContactId": contact_id or lead_id,
+        "Type": "Contact" if contact_id else "Lead",
         **dataset.member_fields(p, name),
     }
 
 
 def _campaign(org: Org, table: Table, seq: int, p: Person | None) -> dict[str, Any]:
     name = org.campaign_names[table.ordinal[seq]]
-    return {**dataset.campaign_fields(name, from_epoch(table.created[seq])),
-            "OwnerId": make_id("005", 0)}
+    return {**dataset.campaign_fields(name, from_epoch(table.created[seq])), "OwnerId": make_id("005", 0)}
 
 
 def _lead_status(org: Org, table: Table, seq: int, p: Person | None) -> dict[str, Any]:
     label, is_default, is_converted = LEAD_STATUSES[table.ordinal[seq]]
-    return {"MasterLabel": label, "ApiName": label, "SortOrder": table.ordinal[seq] + 1,
-            "IsDefault": is_default, "IsConverted": is_converted}
+    return {
+        "MasterLabel": label,
+        "ApiName": label,
+        "SortOrder": table.ordinal[seq] + 1,
+        "IsDefault": is_default,
+        "IsConverted": is_converted,
+    }
 
 
 def _user(org: Org, table: Table, seq: int, p: Person | None) -> dict[str, Any]:
@@ -621,9 +695,17 @@ def _user(org: Org, table: Table, seq: int, p: Person | None) -> dict[str, Any]:
 
 
 _BUILDERS: dict[str, Callable[[Org, Table, int, Person | None], dict[str, Any]]] = {
-    "Lead": _lead, "Contact": _contact, "Account": _account, "Opportunity": _opportunity,
-    "OpportunityContactRole": _contact_role, "Task": _task, "Event": _event,
-    "CampaignMember": _campaign_member, "Campaign": _campaign, "LeadStatus": _lead_status, "User": _user,
+    "Lead": _lead,
+    "Contact": _contact,
+    "Account": _account,
+    "Opportunity": _opportunity,
+    "OpportunityContactRole": _contact_role,
+    "Task": _task,
+    "Event": _event,
+    "CampaignMember": _campaign_member,
+    "Campaign": _campaign,
+    "LeadStatus": _lead_status,
+    "User": _user,
 }
 
 

@@ -72,8 +72,11 @@ def injected_error_body(status: int, kind: str) -> tuple[bytes, dict[str, str]]:
     elif status == 503:
         code, message = "SERVER_UNAVAILABLE", "Server temporarily unavailable. Please try again later."
     else:
-        code, message = "UNKNOWN_EXCEPTION", "An unexpected error occurred. Please include this ErrorId if you " \
-                                             "contact support: 1234567890-12345 (-1234567890)"
+        code, message = (
+            "UNKNOWN_EXCEPTION",
+            "An unexpected error occurred. Please include this ErrorId if you "
+            "contact support: 1234567890-12345 (-1234567890)",
+        )
     return json.dumps([{"message": message, "errorCode": code}]).encode(), {}
 
 
@@ -90,8 +93,7 @@ def build_app(sf: SalesforceSandbox) -> Starlette:
         Route("/services/data/", api.versions, methods=["GET"]),
         Route("/services/data/{rest:path}", api.dispatch, methods=["GET", "POST", "PATCH", "DELETE", "PUT"]),
     ]
-    return Starlette(routes=routes,
-                     middleware=emulator_middleware(sf.log, sf.faults, render=injected_error_body))  # type: ignore[arg-type]
+    return Starlette(routes=routes, middleware=emulator_middleware(sf.log, sf.faults, render=injected_error_body))  # type: ignore[arg-type]
 
 
 class _Api:
@@ -126,13 +128,15 @@ class _Api:
         form = parse_qs((await request.body()).decode("utf-8", "replace"))
         fields = {k: v[0] for k, v in form.items()}
         basic = _basic_auth(request.headers.get("authorization"))
-        status, body = token_answer(self.sf.credentials, fields, basic, self.sf.sessions, self.sf.url,
-                                    int(time.time() * 1000))
+        status, body = token_answer(
+            self.sf.credentials, fields, basic, self.sf.sessions, self.sf.url, int(time.time() * 1000)
+        )
         return json_response(body, status)
 
     async def soap_login(self, request: Request) -> Response:
-        status, xml = soap_login_answer(self.sf.credentials, await request.body(), self.sf.sessions, self.sf.url,
-                                        request.path_params["version"])
+        status, xml = soap_login_answer(
+            self.sf.credentials, await request.body(), self.sf.sessions, self.sf.url, request.path_params["version"]
+        )
         return Response(xml, status_code=status, media_type="text/xml; charset=utf-8")
 
     async def versions(self, request: Request) -> Response:
@@ -160,8 +164,11 @@ class _Api:
                 break
         if handler is None:
             if allowed:
-                return error_response(405, "METHOD_NOT_ALLOWED",
-                                      f"HTTP Method '{request.method}' not allowed. Allowed are {','.join(allowed)}")
+                return error_response(
+                    405,
+                    "METHOD_NOT_ALLOWED",
+                    f"HTTP Method '{request.method}' not allowed. Allowed are {','.join(allowed)}",
+                )
             return error_response(404, "NOT_FOUND", "The requested resource does not exist")
         decision = None
         if self.sf.sessions.use(_bearer(request.headers.get("authorization"))):
@@ -191,18 +198,34 @@ class _Api:
 
     async def limits(self, request: Request, version: str) -> Response:
         usage = self.sf.usage.peek()
-        return json_response({
-            "DailyApiRequests": {"Max": usage.limit, "Remaining": usage.remaining},
-            "DailyBulkV2QueryJobs": {"Max": 10_000, "Remaining": 10_000 - len(self.sf.bulk.all())},
-        })
+        return json_response(
+            {
+                "DailyApiRequests": {"Max": usage.limit, "Remaining": usage.remaining},
+                "DailyBulkV2QueryJobs": {"Max": 10_000, "Remaining": 10_000 - len(self.sf.bulk.all())},
+            }
+        )
 
     async def describe_global(self, request: Request, version: str) -> Response:
         sobjects = []
         for spec in self.sf.org.schema.objects.values():
             described = spec.describe(version)
-            sobjects.append({k: described[k] for k in ("name", "label", "labelPlural", "keyPrefix", "custom",
-                                                        "queryable", "createable", "updateable", "deletable",
-                                                        "urls")})
+            sobjects.append(
+                {
+                    k: described[k]
+                    for k in (
+                        "name",
+                        "label",
+                        "labelPlural",
+                        "keyPrefix",
+                        "custom",
+                        "queryable",
+                        "createable",
+                        "updateable",
+                        "deletable",
+                        "urls",
+                    )
+                }
+            )
         return json_response({"encoding": "UTF-8", "maxBatchSize": 200, "sobjects": sobjects})
 
     async def describe(self, request: Request, version: str, sobject: str) -> Response:
@@ -237,8 +260,9 @@ class _Api:
             for name in wanted.split(","):
                 spec = table.spec.field(name.strip())
                 if spec is None:
-                    raise ApiError(400, "INVALID_FIELD",
-                                   f"No such column '{name.strip()}' on sobject of type {table.name}")
+                    raise ApiError(
+                        400, "INVALID_FIELD", f"No such column '{name.strip()}' on sobject of type {table.name}"
+                    )
                 paths.append((spec.name,))
         else:
             paths = [(spec.name,) for spec in table.spec.fields.values()]
@@ -252,8 +276,9 @@ class _Api:
             raise ApiError(400, "JSON_PARSER_ERROR", "The request body must be a JSON object of field values")
         errors = self.sf.org.update(table, seq, body, user=INTEGRATION_USER, lock_check=self.sf.lock_check)
         if errors:
-            return json_response([{"message": e.message, "errorCode": e.status_code, "fields": list(e.fields)}
-                                  for e in errors], 400)
+            return json_response(
+                [{"message": e.message, "errorCode": e.status_code, "fields": list(e.fields)} for e in errors], 400
+            )
         return Response(status_code=204)
 
     async def delete_record(self, request: Request, version: str, sobject: str, record_id: str) -> Response:
@@ -264,8 +289,9 @@ class _Api:
     # ------------------------------------------------------------------------------------ queries
 
     async def query(self, request: Request, version: str, resource: str) -> Response:
-        body = self.sf.queries.run(request.query_params.get("q"), resource == "queryAll", version,
-                                   request.headers.get("sforce-query-options"))
+        body = self.sf.queries.run(
+            request.query_params.get("q"), resource == "queryAll", version, request.headers.get("sforce-query-options")
+        )
         return json_response(body)
 
     async def query_more(self, request: Request, version: str, resource: str, locator: str) -> Response:
@@ -283,12 +309,13 @@ class _Api:
             ids = body.get("ids") if isinstance(body, dict) else None
             fields = body.get("fields") if isinstance(body, dict) else None
             if not isinstance(ids, list) or not isinstance(fields, list):
-                raise ApiError(400, "JSON_PARSER_ERROR", "The body must be {\"ids\": [...], \"fields\": [...]}")
+                raise ApiError(400, "JSON_PARSER_ERROR", 'The body must be {"ids": [...], "fields": [...]}')
         else:
             ids = [i for i in request.query_params.get("ids", "").split(",") if i]
             fields = [f for f in request.query_params.get("fields", "").split(",") if f]
-        return json_response(retrieve_records(self.sf.org, sobject, [str(i) for i in ids],
-                                              [str(f) for f in fields], version))
+        return json_response(
+            retrieve_records(self.sf.org, sobject, [str(i) for i in ids], [str(f) for f in fields], version)
+        )
 
     # ------------------------------------------------------------------------------------ bulk 2.0
 
@@ -313,10 +340,14 @@ class _Api:
         return Response(status_code=204)
 
     async def job_results(self, request: Request, version: str, job_id: str) -> Response:
-        body, locator, count = self.sf.bulk.results(job_id, request.query_params.get("locator"),
-                                                    request.query_params.get("maxRecords"))
-        return Response(body, media_type="text/csv; charset=UTF-8",
-                        headers={"Sforce-Locator": locator, "Sforce-NumberOfRecords": str(count)})
+        body, locator, count = self.sf.bulk.results(
+            job_id, request.query_params.get("locator"), request.query_params.get("maxRecords")
+        )
+        return Response(
+            body,
+            media_type="text/csv; charset=UTF-8",
+            headers={"Sforce-Locator": locator, "Sforce-NumberOfRecords": str(count)},
+        )
 
 
 async def _json_body(request: Request) -> Any:

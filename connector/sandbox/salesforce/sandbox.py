@@ -83,8 +83,14 @@ class SandboxClock:
 class SalesforceSandbox:
     """An emulated Salesforce org over HTTPS. ``start()`` (or ``with``) serves it on a free port."""
 
-    def __init__(self, settings: SalesforceSettings | None = None, *, ca: trustme.CA | None = None,
-                 faults: Faults | None = None, log: RequestLog | None = None):
+    def __init__(
+        self,
+        settings: SalesforceSettings | None = None,
+        *,
+        ca: trustme.CA | None = None,
+        faults: Faults | None = None,
+        log: RequestLog | None = None,
+    ):
         self.settings = settings or SalesforceSettings()
         self.credentials = self.settings.credentials
         self.faults = faults or Faults()
@@ -97,12 +103,18 @@ class SalesforceSandbox:
         self.bulk = BulkJobs(self.org, self.settings.bulk_polls_to_complete)
         self.forced_locks: dict[str, int] = {}
         self.lock_check = lock_checker(self.settings.lock_rate, self.settings.lock_seed, self.forced_locks)
-        self.outbound = OutboundSender(self.settings.outbound, self.org.organization_id, lambda: self.url,
-                                       self._outbound_fields, lambda: self._outbound_session,
-                                       self.settings.api_version)
+        self.outbound = OutboundSender(
+            self.settings.outbound,
+            self.org.organization_id,
+            lambda: self.url,
+            self._outbound_fields,
+            lambda: self._outbound_session,
+            self.settings.api_version,
+        )
         self.org.listeners.append(self._changed)
-        self.server = SandboxServer(build_app(self), host=self.settings.host, port=self.settings.port,
-                                    tls=ca or trustme.CA())
+        self.server = SandboxServer(
+            build_app(self), host=self.settings.host, port=self.settings.port, tls=ca or trustme.CA()
+        )
         self.session_id = ""
         self._outbound_session = ""
 
@@ -122,8 +134,9 @@ class SalesforceSandbox:
     def __enter__(self) -> SalesforceSandbox:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
     # ------------------------------------------------------------------------------------ connecting
@@ -163,8 +176,12 @@ class SalesforceSandbox:
         """A simple_salesforce.Salesforce bound to this org with a live session."""
         from simple_salesforce import Salesforce
 
-        return Salesforce(instance_url=self.url, session_id=session_id or self.session_id,
-                          session=self.requests_session(), version=self.settings.api_version)
+        return Salesforce(
+            instance_url=self.url,
+            session_id=session_id or self.session_id,
+            session=self.requests_session(),
+            version=self.settings.api_version,
+        )
 
     def new_session(self) -> str:
         """A fresh session id (after ``expire_tokens``, say)."""

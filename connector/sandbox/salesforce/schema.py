@@ -41,12 +41,47 @@ OPPORTUNITY_STAGES: tuple[tuple[str, int, bool, bool], ...] = (
 # CampaignMember statuses every new campaign starts with (Campaign Member Status: "Sent", "Responded").
 CAMPAIGN_MEMBER_STATUSES: tuple[tuple[str, bool], ...] = (("Sent", False), ("Responded", True))
 # Task.Type: the standard values plus the ones a marketing-automation sync adds for the engagement it logs.
-TASK_TYPES = ("Call", "Email", "Meeting", "Other", "Email Open", "Email Click", "Email Reply", "Email Bounce",
-              "Unsubscribe", "Chat", "Form Submission", "Demo Request", "Web Activity")
-INDUSTRIES = ("Software", "SaaS", "Financial Services", "Healthcare", "Manufacturing", "Retail", "Education",
-              "Government", "Media", "Consulting", "Technology", "Other")
-LEAD_SOURCES = ("Organic Search", "Paid Search", "Social", "Referral", "Direct", "Email", "Events", "Partner",
-                "Web", "Other")
+TASK_TYPES = (
+    "Call",
+    "Email",
+    "Meeting",
+    "Other",
+    "Email Open",
+    "Email Click",
+    "Email Reply",
+    "Email Bounce",
+    "Unsubscribe",
+    "Chat",
+    "Form Submission",
+    "Demo Request",
+    "Web Activity",
+)
+INDUSTRIES = (
+    "Software",
+    "SaaS",
+    "Financial Services",
+    "Healthcare",
+    "Manufacturing",
+    "Retail",
+    "Education",
+    "Government",
+    "Media",
+    "Consulting",
+    "Technology",
+    "Other",
+)
+LEAD_SOURCES = (
+    "Organic Search",
+    "Paid Search",
+    "Social",
+    "Referral",
+    "Direct",
+    "Email",
+    "Events",
+    "Partner",
+    "Web",
+    "Other",
+)
 
 
 @dataclass(frozen=True)
@@ -76,8 +111,14 @@ class FieldSpec:
     def describe(self) -> dict[str, Any]:
         """The field entry of an sObject Describe answer (the keys integrations read)."""
         soap_type = {
-            "id": "tns:ID", "reference": "tns:ID", "boolean": "xsd:boolean", "datetime": "xsd:dateTime",
-            "date": "xsd:date", "double": "xsd:double", "currency": "xsd:double", "percent": "xsd:double",
+            "id": "tns:ID",
+            "reference": "tns:ID",
+            "boolean": "xsd:boolean",
+            "datetime": "xsd:dateTime",
+            "date": "xsd:date",
+            "double": "xsd:double",
+            "currency": "xsd:double",
+            "percent": "xsd:double",
             "int": "xsd:int",
         }.get(self.type, "xsd:string")
         return {
@@ -102,8 +143,13 @@ class FieldSpec:
             "defaultedOnCreate": self.name in ("Id", "IsDeleted", "CreatedDate", "SystemModstamp"),
             "restrictedPicklist": self.restricted,
             "picklistValues": [
-                {"active": True, "defaultValue": value == self.default_value, "label": value,
-                 "validFor": None, "value": value}
+                {
+                    "active": True,
+                    "defaultValue": value == self.default_value,
+                    "label": value,
+                    "validFor": None,
+                    "value": value,
+                }
                 for value in self.picklist
             ],
             "referenceTo": list(self.reference_to),
@@ -124,8 +170,16 @@ class CustomField:
 
     def spec(self) -> FieldSpec:
         precision, scale = (18, 2) if self.type in ("double", "percent", "currency") else (0, 0)
-        return FieldSpec(self.name, self.type, label=self.label, length=self.length, picklist=self.picklist,
-                         custom=True, precision=precision, scale=scale)
+        return FieldSpec(
+            self.name,
+            self.type,
+            label=self.label,
+            length=self.length,
+            picklist=self.picklist,
+            custom=True,
+            precision=precision,
+            scale=scale,
+        )
 
 
 #: The sales-qualification fields a team keeps on leads and contacts (the synthetic people fill them).
@@ -135,8 +189,22 @@ BANT_FIELDS: tuple[CustomField, ...] = (
     CustomField("Need__c", "string", length=255),
     CustomField("Timeline__c", "string", length=255),
     CustomField("Pain_Points__c", "textarea", length=32768),
-    CustomField("Seniority__c", "picklist", picklist=("C-level", "VP", "Director", "Head of", "Manager",
-                                                      "Specialist", "Analyst", "Intern", "Student", "Consultant")),
+    CustomField(
+        "Seniority__c",
+        "picklist",
+        picklist=(
+            "C-level",
+            "VP",
+            "Director",
+            "Head of",
+            "Manager",
+            "Specialist",
+            "Analyst",
+            "Intern",
+            "Student",
+            "Consultant",
+        ),
+    ),
 )
 #: Where leadbridge writes its verdict (the shipped mappings/salesforce.yaml targets these).
 WRITEBACK_FIELDS: tuple[CustomField, ...] = (
@@ -144,8 +212,12 @@ WRITEBACK_FIELDS: tuple[CustomField, ...] = (
     CustomField("LB_Fit__c", "double", label="Fit Score"),
     CustomField("LB_Engagement__c", "double", label="Engagement Score"),
     CustomField("LB_Grade__c", "string", length=2, label="Lead Grade"),
-    CustomField("LB_Stage__c", "picklist", label="Qualification Stage",
-                picklist=("Subscriber", "Lead", "MQL", "SQL", "Opportunity", "Customer", "Evangelist")),
+    CustomField(
+        "LB_Stage__c",
+        "picklist",
+        label="Qualification Stage",
+        picklist=("Subscriber", "Lead", "MQL", "SQL", "Opportunity", "Customer", "Evangelist"),
+    ),
     CustomField("LB_Summary__c", "string", length=255, label="Qualification Summary"),
     CustomField("LB_Reasons__c", "textarea", length=32768, label="Qualification Reasons"),
     CustomField("LB_Disqualified__c", "boolean", label="Disqualified"),
@@ -175,8 +247,7 @@ def _system_fields(owned: bool = True) -> list[FieldSpec]:
         FieldSpec("CreatedDate", "datetime", updateable=False, nillable=False),
         FieldSpec("CreatedById", "reference", updateable=False, nillable=False, length=18, reference_to=("User",)),
         FieldSpec("LastModifiedDate", "datetime", updateable=False, nillable=False),
-        FieldSpec("LastModifiedById", "reference", updateable=False, nillable=False, length=18,
-                  reference_to=("User",)),
+        FieldSpec("LastModifiedById", "reference", updateable=False, nillable=False, length=18, reference_to=("User",)),
         FieldSpec("SystemModstamp", "datetime", updateable=False, nillable=False),
     ]
     if owned:
@@ -196,16 +267,28 @@ def _ref(name: str, *targets: str, updateable: bool = True) -> FieldSpec:
     return FieldSpec(name, "reference", length=18, reference_to=targets, updateable=updateable)
 
 
-def _picklist(name: str, values: Iterable[str], restricted: bool = False, default: str | None = None,
-              updateable: bool = True) -> FieldSpec:
-    return FieldSpec(name, "picklist", length=255, picklist=tuple(values), restricted=restricted,
-                     default_value=default, updateable=updateable)
+def _picklist(
+    name: str, values: Iterable[str], restricted: bool = False, default: str | None = None, updateable: bool = True
+) -> FieldSpec:
+    return FieldSpec(
+        name,
+        "picklist",
+        length=255,
+        picklist=tuple(values),
+        restricted=restricted,
+        default_value=default,
+        updateable=updateable,
+    )
 
 
 def _standard_fields() -> dict[str, list[FieldSpec]]:
     person_fields = [
-        _s("FirstName", 40), _s("LastName", 80), _ro(_s("Name", 121)), _s("Title", 128),
-        FieldSpec("Email", "email", length=80), FieldSpec("Phone", "phone", length=40),
+        _s("FirstName", 40),
+        _s("LastName", 80),
+        _ro(_s("Name", 121)),
+        _s("Title", 128),
+        FieldSpec("Email", "email", length=80),
+        FieldSpec("Phone", "phone", length=40),
         _picklist("LeadSource", LEAD_SOURCES),
         FieldSpec("HasOptedOutOfEmail", "boolean", label="Email Opt Out", nillable=False),
         FieldSpec("DoNotCall", "boolean", nillable=False),
@@ -214,8 +297,11 @@ def _standard_fields() -> dict[str, list[FieldSpec]]:
         FieldSpec("LastActivityDate", "date", updateable=False),
     ]
     return {
-        "Lead": person_fields + [
-            _s("Company", 255), _s("Country", 80), _picklist("Industry", INDUSTRIES),
+        "Lead": person_fields
+        + [
+            _s("Company", 255),
+            _s("Country", 80),
+            _picklist("Industry", INDUSTRIES),
             FieldSpec("NumberOfEmployees", "int", label="Employees"),
             FieldSpec("Website", "url", length=255),
             _picklist("Status", (s[0] for s in LEAD_STATUSES), restricted=True, default=LEAD_STATUSES[0][0]),
@@ -226,40 +312,71 @@ def _standard_fields() -> dict[str, list[FieldSpec]]:
             _ref("ConvertedContactId", "Contact", updateable=False),
             _ref("ConvertedOpportunityId", "Opportunity", updateable=False),
         ],
-        "Contact": [f if f.name != "MasterRecordId" else _ref("MasterRecordId", "Contact", updateable=False)
-                    for f in person_fields] + [
-            _ref("AccountId", "Account"), _s("Department", 80), _s("MailingCountry", 80),
+        "Contact": [
+            f if f.name != "MasterRecordId" else _ref("MasterRecordId", "Contact", updateable=False)
+            for f in person_fields
+        ]
+        + [
+            _ref("AccountId", "Account"),
+            _s("Department", 80),
+            _s("MailingCountry", 80),
         ],
         "Account": [
-            _s("Name", 255), FieldSpec("Website", "url", length=255), _picklist("Industry", INDUSTRIES),
-            FieldSpec("NumberOfEmployees", "int", label="Employees"), _s("BillingCountry", 80),
+            _s("Name", 255),
+            FieldSpec("Website", "url", length=255),
+            _picklist("Industry", INDUSTRIES),
+            FieldSpec("NumberOfEmployees", "int", label="Employees"),
+            _s("BillingCountry", 80),
             _picklist("Type", ("Prospect", "Customer - Direct", "Customer - Channel", "Partner", "Other")),
             _ref("MasterRecordId", "Account", updateable=False),
         ],
         "Opportunity": [
-            _ref("AccountId", "Account"), _ref("ContactId", "Contact"), _s("Name", 120),
+            _ref("AccountId", "Account"),
+            _ref("ContactId", "Contact"),
+            _s("Name", 120),
             _picklist("StageName", (s[0] for s in OPPORTUNITY_STAGES), restricted=True),
-            FieldSpec("Amount", "currency", precision=18, scale=2), FieldSpec("Probability", "percent"),
+            FieldSpec("Amount", "currency", precision=18, scale=2),
+            FieldSpec("Probability", "percent"),
             FieldSpec("CloseDate", "date", nillable=False),
             FieldSpec("IsClosed", "boolean", label="Closed", updateable=False, nillable=False),
             FieldSpec("IsWon", "boolean", label="Won", updateable=False, nillable=False),
-            _picklist("LeadSource", LEAD_SOURCES), _picklist("Type", ("New Business", "Existing Business")),
+            _picklist("LeadSource", LEAD_SOURCES),
+            _picklist("Type", ("New Business", "Existing Business")),
         ],
         "OpportunityContactRole": [
-            _ref("OpportunityId", "Opportunity", updateable=False), _ref("ContactId", "Contact"),
-            _picklist("Role", ("Business User", "Decision Maker", "Economic Buyer", "Economic Decision Maker",
-                               "Evaluator", "Executive Sponsor", "Influencer", "Technical Buyer", "Other")),
+            _ref("OpportunityId", "Opportunity", updateable=False),
+            _ref("ContactId", "Contact"),
+            _picklist(
+                "Role",
+                (
+                    "Business User",
+                    "Decision Maker",
+                    "Economic Buyer",
+                    "Economic Decision Maker",
+                    "Evaluator",
+                    "Executive Sponsor",
+                    "Influencer",
+                    "Technical Buyer",
+                    "Other",
+                ),
+            ),
             FieldSpec("IsPrimary", "boolean", label="Primary", nillable=False),
         ],
         "Task": [
-            _ref("WhoId", "Contact", "Lead"), _ref("WhatId", "Account", "Opportunity", "Campaign"),
-            FieldSpec("Subject", "combobox", length=255), FieldSpec("ActivityDate", "date", label="Due Date Only"),
-            _picklist("Status", ("Not Started", "In Progress", "Completed", "Waiting on someone else", "Deferred"),
-                      restricted=True, default="Not Started"),
+            _ref("WhoId", "Contact", "Lead"),
+            _ref("WhatId", "Account", "Opportunity", "Campaign"),
+            FieldSpec("Subject", "combobox", length=255),
+            FieldSpec("ActivityDate", "date", label="Due Date Only"),
+            _picklist(
+                "Status",
+                ("Not Started", "In Progress", "Completed", "Waiting on someone else", "Deferred"),
+                restricted=True,
+                default="Not Started",
+            ),
             _picklist("Priority", ("High", "Normal", "Low"), restricted=True, default="Normal"),
-            _picklist("TaskSubtype", ("Task", "Email", "ListEmail", "Cadence", "Call", "LinkedIn"),
-                      updateable=False),
-            _picklist("Type", TASK_TYPES), FieldSpec("Description", "textarea", length=32000),
+            _picklist("TaskSubtype", ("Task", "Email", "ListEmail", "Cadence", "Call", "LinkedIn"), updateable=False),
+            _picklist("Type", TASK_TYPES),
+            FieldSpec("Description", "textarea", length=32000),
             _picklist("CallType", ("Internal", "Inbound", "Outbound")),
             FieldSpec("CallDurationInSeconds", "int", label="Call Duration"),
             FieldSpec("CompletedDateTime", "datetime", updateable=False),
@@ -267,47 +384,68 @@ def _standard_fields() -> dict[str, list[FieldSpec]]:
             FieldSpec("IsArchived", "boolean", label="Archived", updateable=False, nillable=False),
         ],
         "Event": [
-            _ref("WhoId", "Contact", "Lead"), _ref("WhatId", "Account", "Opportunity", "Campaign"),
-            FieldSpec("Subject", "combobox", length=255), FieldSpec("StartDateTime", "datetime"),
-            FieldSpec("EndDateTime", "datetime"), FieldSpec("ActivityDateTime", "datetime", label="Due Date Time"),
+            _ref("WhoId", "Contact", "Lead"),
+            _ref("WhatId", "Account", "Opportunity", "Campaign"),
+            FieldSpec("Subject", "combobox", length=255),
+            FieldSpec("StartDateTime", "datetime"),
+            FieldSpec("EndDateTime", "datetime"),
+            FieldSpec("ActivityDateTime", "datetime", label="Due Date Time"),
             FieldSpec("ActivityDate", "date", label="Due Date Only"),
             FieldSpec("DurationInMinutes", "int", label="Duration"),
             _picklist("Type", ("Call", "Email", "Meeting", "Other")),
             _picklist("EventSubtype", ("Event",), updateable=False),
-            _s("Location", 255), FieldSpec("Description", "textarea", length=32000),
+            _s("Location", 255),
+            FieldSpec("Description", "textarea", length=32000),
             FieldSpec("IsArchived", "boolean", label="Archived", updateable=False, nillable=False),
         ],
         "Campaign": [
-            _s("Name", 80), _picklist("Type", ("Conference", "Webinar", "Email", "Content", "Advertisement",
-                                               "Other")),
+            _s("Name", 80),
+            _picklist("Type", ("Conference", "Webinar", "Email", "Content", "Advertisement", "Other")),
             _picklist("Status", ("Planned", "In Progress", "Completed", "Aborted")),
-            FieldSpec("StartDate", "date"), FieldSpec("IsActive", "boolean", label="Active", nillable=False),
+            FieldSpec("StartDate", "date"),
+            FieldSpec("IsActive", "boolean", label="Active", nillable=False),
         ],
         "CampaignMember": [
-            _ref("CampaignId", "Campaign", updateable=False), _ref("LeadId", "Lead", updateable=False),
-            _ref("ContactId", "Contact", updateable=False), _ref("LeadOrContactId", "Contact", "Lead",
-                                                                  updateable=False),
+            _ref("CampaignId", "Campaign", updateable=False),
+            _ref("LeadId", "Lead", updateable=False),
+            _ref("ContactId", "Contact", updateable=False),
+            _ref("LeadOrContactId", "Contact", "Lead", updateable=False),
             _picklist("Status", (s[0] for s in CAMPAIGN_MEMBER_STATUSES)),
             FieldSpec("HasResponded", "boolean", label="Responded", updateable=False, nillable=False),
             FieldSpec("FirstRespondedDate", "date", updateable=False),
             _s("Type", 40, updateable=False),
         ],
         "LeadStatus": [
-            _s("MasterLabel", 255), _s("ApiName", 255), FieldSpec("SortOrder", "int"),
-            FieldSpec("IsDefault", "boolean", nillable=False), FieldSpec("IsConverted", "boolean", nillable=False),
+            _s("MasterLabel", 255),
+            _s("ApiName", 255),
+            FieldSpec("SortOrder", "int"),
+            FieldSpec("IsDefault", "boolean", nillable=False),
+            FieldSpec("IsConverted", "boolean", nillable=False),
         ],
-        "User": [_s("Username", 80), _s("Name", 121, updateable=False), FieldSpec("Email", "email", length=128),
-                 FieldSpec("IsActive", "boolean", nillable=False)],
+        "User": [
+            _s("Username", 80),
+            _s("Name", 121, updateable=False),
+            FieldSpec("Email", "email", length=128),
+            FieldSpec("IsActive", "boolean", nillable=False),
+        ],
     }
 
 
 KEY_PREFIXES: Mapping[str, str] = {
-    "Lead": "00Q", "Contact": "003", "Account": "001", "Opportunity": "006", "OpportunityContactRole": "00K",
-    "Task": "00T", "Event": "00U", "Campaign": "701", "CampaignMember": "00v", "LeadStatus": "01J", "User": "005",
+    "Lead": "00Q",
+    "Contact": "003",
+    "Account": "001",
+    "Opportunity": "006",
+    "OpportunityContactRole": "00K",
+    "Task": "00T",
+    "Event": "00U",
+    "Campaign": "701",
+    "CampaignMember": "00v",
+    "LeadStatus": "01J",
+    "User": "005",
 }
 _OWNED = frozenset({"Lead", "Contact", "Account", "Opportunity", "Task", "Event", "Campaign"})
-_LABELS = {"OpportunityContactRole": "Contact Role", "CampaignMember": "Campaign Member",
-           "LeadStatus": "Lead Status"}
+_LABELS = {"OpportunityContactRole": "Contact Role", "CampaignMember": "Campaign Member", "LeadStatus": "Lead Status"}
 
 
 @dataclass

@@ -68,6 +68,7 @@ class SoqlError(Exception):
 
 # ---------------------------------------------------------------------------------------------- tokens
 
+
 @dataclass(frozen=True, slots=True)
 class Token:
     kind: str  # ident, string, number, date, datetime, op, punct, eof
@@ -91,8 +92,21 @@ _TOKEN_RE = re.compile(
 )
 
 # "Quoted String Escape Sequences" (SOQL and SOSL Reference). \_ and \% survive for LIKE to interpret.
-_ESCAPES = {"n": "\n", "N": "\n", "r": "\r", "R": "\r", "t": "\t", "T": "\t", "b": "\b", "B": "\b",
-            "f": "\f", "F": "\f", '"': '"', "'": "'", "\\": "\\"}
+_ESCAPES = {
+    "n": "\n",
+    "N": "\n",
+    "r": "\r",
+    "R": "\r",
+    "t": "\t",
+    "T": "\t",
+    "b": "\b",
+    "B": "\b",
+    "f": "\f",
+    "F": "\f",
+    '"': '"',
+    "'": "'",
+    "\\": "\\",
+}
 
 
 def tokenize(text: str) -> list[Token]:
@@ -182,6 +196,7 @@ def _malformed(text: str, offset: int, message: str) -> SoqlError:
 
 # ---------------------------------------------------------------------------------------------- syntax
 
+
 @dataclass(frozen=True, slots=True)
 class FieldPath:
     """A field as written (``Email``, ``Account.Name``) and where it starts in the query text."""
@@ -264,14 +279,45 @@ class Query:
     text: str
 
 
-_DATE_LITERALS = frozenset({
-    "TODAY", "YESTERDAY", "TOMORROW", "LAST_WEEK", "THIS_WEEK", "NEXT_WEEK", "LAST_MONTH", "THIS_MONTH",
-    "NEXT_MONTH", "LAST_90_DAYS", "NEXT_90_DAYS", "THIS_YEAR", "LAST_YEAR", "NEXT_YEAR",
-})
+_DATE_LITERALS = frozenset(
+    {
+        "TODAY",
+        "YESTERDAY",
+        "TOMORROW",
+        "LAST_WEEK",
+        "THIS_WEEK",
+        "NEXT_WEEK",
+        "LAST_MONTH",
+        "THIS_MONTH",
+        "NEXT_MONTH",
+        "LAST_90_DAYS",
+        "NEXT_90_DAYS",
+        "THIS_YEAR",
+        "LAST_YEAR",
+        "NEXT_YEAR",
+    }
+)
 _DATE_LITERALS_N = frozenset({"LAST_N_DAYS", "NEXT_N_DAYS", "N_DAYS_AGO", "LAST_N_WEEKS", "NEXT_N_WEEKS"})
 # Valid SOQL we do not emulate: refusing clearly beats answering wrongly.
-_UNSUPPORTED = frozenset({"GROUP", "HAVING", "TYPEOF", "WITH", "FOR", "USING", "INCLUDES", "EXCLUDES",
-                          "FIELDS", "FORMAT", "TOLABEL", "CONVERTCURRENCY", "UPDATE", "ROLLUP", "CUBE"})
+_UNSUPPORTED = frozenset(
+    {
+        "GROUP",
+        "HAVING",
+        "TYPEOF",
+        "WITH",
+        "FOR",
+        "USING",
+        "INCLUDES",
+        "EXCLUDES",
+        "FIELDS",
+        "FORMAT",
+        "TOLABEL",
+        "CONVERTCURRENCY",
+        "UPDATE",
+        "ROLLUP",
+        "CUBE",
+    }
+)
 _MAX_OFFSET = 2000  # "OFFSET" (SOQL and SOSL Reference): the maximum offset is 2,000 rows
 
 
@@ -310,8 +356,9 @@ class _Parser:
         if token.kind == "eof":
             return _malformed(self.text, token.offset, "unexpected token: <EOF>")
         if token.kind == "ident" and token.text.upper() in _UNSUPPORTED:
-            return _malformed(self.text, token.offset,
-                              f"unexpected token: '{token.text}' (not supported by the leadbridge sandbox)")
+            return _malformed(
+                self.text, token.offset, f"unexpected token: '{token.text}' (not supported by the leadbridge sandbox)"
+            )
         return _malformed(self.text, token.offset, f"unexpected token: '{token.text}'")
 
     # -- grammar
@@ -340,8 +387,12 @@ class _Parser:
             token = self.advance()
             offset = self.non_negative_int()
             if offset > _MAX_OFFSET:
-                raise _located("NUMBER_OUTSIDE_VALID_RANGE", self.text, token.offset,
-                               f"Maximum SOQL offset allowed is {_MAX_OFFSET}")
+                raise _located(
+                    "NUMBER_OUTSIDE_VALID_RANGE",
+                    self.text,
+                    token.offset,
+                    f"Maximum SOQL offset allowed is {_MAX_OFFSET}",
+                )
         if self.token.kind != "eof":
             raise self.unexpected()
         return sobject_token.text, sobject_token.offset, items, where, order, limit, offset
@@ -373,8 +424,11 @@ class _Parser:
                 alias = self.advance().text
             return Count(field, alias)
         if self.token.kind == "punct" and self.token.text == "(":
-            raise _malformed(self.text, self.token.offset,
-                             "unexpected token: '(' (subqueries are not supported by the leadbridge sandbox)")
+            raise _malformed(
+                self.text,
+                self.token.offset,
+                "unexpected token: '(' (subqueries are not supported by the leadbridge sandbox)",
+            )
         return self.field_path()
 
     def field_path(self) -> FieldPath:
@@ -389,8 +443,11 @@ class _Parser:
             parts.append(self.advance().text)
         if self.token.kind == "punct" and self.token.text == "(":
             # A function call such as FIELDS(ALL) or CALENDAR_YEAR(CreatedDate).
-            raise _malformed(self.text, first.offset,
-                             f"unexpected token: '{first.text}' (functions are not supported by the sandbox)")
+            raise _malformed(
+                self.text,
+                first.offset,
+                f"unexpected token: '{first.text}' (functions are not supported by the sandbox)",
+            )
         return FieldPath(tuple(parts), first.offset)
 
     def condition(self) -> Any:
@@ -438,8 +495,11 @@ class _Parser:
             self.advance()
             self.expect_punct("(")
             if self.keyword("SELECT"):
-                raise _malformed(self.text, self.token.offset,
-                                 "unexpected token: 'SELECT' (semi-joins are not supported by the leadbridge sandbox)")
+                raise _malformed(
+                    self.text,
+                    self.token.offset,
+                    "unexpected token: 'SELECT' (semi-joins are not supported by the leadbridge sandbox)",
+                )
             values = [self.value()]
             while self.token.kind == "punct" and self.token.text == ",":
                 self.advance()
@@ -505,16 +565,21 @@ class _Literal:
 
 # ---------------------------------------------------------------------------------------------- binding
 
+
 def parse(text: str, catalog: Catalog) -> Query:
     """Parse ``text`` and bind it to the objects of ``catalog``; raise SoqlError as Salesforce would."""
     parser = _Parser(text)
     sobject_name, sobject_offset, items, where, order, limit, offset = parser.query()
     sobject = catalog.object(sobject_name)
     if sobject is None:
-        raise _located("INVALID_TYPE", text, sobject_offset,
-                       f"sObject type '{sobject_name}' is not supported. If you are attempting to use a custom "
-                       "object, be sure to append the '__c' after the entity name. Please reference your WSDL "
-                       "or the describe call for the appropriate names.")
+        raise _located(
+            "INVALID_TYPE",
+            text,
+            sobject_offset,
+            f"sObject type '{sobject_name}' is not supported. If you are attempting to use a custom "
+            "object, be sure to append the '__c' after the entity name. Please reference your WSDL "
+            "or the describe call for the appropriate names.",
+        )
     binder = _Binder(text, sobject)
     columns: list[Column] = []
     count: Count | None = None
@@ -560,13 +625,17 @@ class _Binder:
     def no_such_column(self, path: FieldPath, sobject: ObjectInfo) -> SoqlError:
         name = ".".join(path.parts)
         if len(path.parts) > 1:
-            message = (f"Didn't understand relationship '{path.parts[0]}' in field path. If you are attempting "
-                       "to use a custom relationship, be sure to append the '__r' after the custom relationship "
-                       "name. Please reference your WSDL or the describe call for the appropriate names.")
+            message = (
+                f"Didn't understand relationship '{path.parts[0]}' in field path. If you are attempting "
+                "to use a custom relationship, be sure to append the '__r' after the custom relationship "
+                "name. Please reference your WSDL or the describe call for the appropriate names."
+            )
         else:
-            message = (f"No such column '{name}' on entity '{sobject.name}'. If you are attempting to use a "
-                       "custom field, be sure to append the '__c' after the custom field name. Please reference "
-                       "your WSDL or the describe call for the appropriate names.")
+            message = (
+                f"No such column '{name}' on entity '{sobject.name}'. If you are attempting to use a "
+                "custom field, be sure to append the '__c' after the custom field name. Please reference "
+                "your WSDL or the describe call for the appropriate names."
+            )
         return _located("INVALID_FIELD", self.text, path.offset, message)
 
     def condition(self, node: Any) -> Any:
@@ -579,15 +648,17 @@ class _Binder:
         column = self.column(node.field)
         if node.operator == "LIKE":
             if column.type not in STRING_TYPES:
-                raise _located("INVALID_FIELD", self.text, node.field.offset,
-                               f"invalid operator on {column.type} field: LIKE")
+                raise _located(
+                    "INVALID_FIELD", self.text, node.field.offset, f"invalid operator on {column.type} field: LIKE"
+                )
             return Comparison(column, "LIKE", _like_regex(node.value))
         if node.operator in ("IN", "NOT IN"):
             return Comparison(column, node.operator, tuple(self.literal(column, v) for v in node.value))
         value = self.literal(column, node.value)
         if column.type == "boolean" and node.operator not in ("=", "!="):
-            raise _located("INVALID_FIELD", self.text, node.field.offset,
-                           f"invalid operator on boolean field: {node.operator}")
+            raise _located(
+                "INVALID_FIELD", self.text, node.field.offset, f"invalid operator on boolean field: {node.operator}"
+            )
         if value is None and node.operator not in ("=", "!="):
             raise _malformed(self.text, node.value.offset, f"invalid use of null with operator {node.operator}")
         return Comparison(column, node.operator, value)
@@ -601,8 +672,7 @@ class _Binder:
         if expected in ID_TYPES and kind == "string":
             normalized = to18(value)
             if normalized is None:
-                raise _located("INVALID_QUERY_FILTER_OPERATOR", self.text, literal.offset,
-                               f"invalid ID field: {value}")
+                raise _located("INVALID_QUERY_FILTER_OPERATOR", self.text, literal.offset, f"invalid ID field: {value}")
             return normalized
         if expected in STRING_TYPES and kind == "string":
             return value.replace("\\_", "_").replace("\\%", "%")
@@ -685,8 +755,10 @@ def date_range(literal: DateLiteral, now: datetime) -> tuple[datetime, datetime]
         "NEXT_90_DAYS": (today + day, today + 91 * day),
         "THIS_YEAR": (today.replace(month=1, day=1), today.replace(year=today.year + 1, month=1, day=1)),
         "LAST_YEAR": (today.replace(year=today.year - 1, month=1, day=1), today.replace(month=1, day=1)),
-        "NEXT_YEAR": (today.replace(year=today.year + 1, month=1, day=1),
-                      today.replace(year=today.year + 2, month=1, day=1)),
+        "NEXT_YEAR": (
+            today.replace(year=today.year + 1, month=1, day=1),
+            today.replace(year=today.year + 2, month=1, day=1),
+        ),
         "LAST_N_DAYS": (today - n * day, today + day),
         "NEXT_N_DAYS": (today + day, today + (n + 1) * day),
         "N_DAYS_AGO": (today - n * day, today - (n - 1) * day),

@@ -95,8 +95,9 @@ def _equality(column: Column, literal: Any, norm: Callable[[Any], Any], now: dat
     return lambda value: norm(value) == target
 
 
-def _ordering(column: Column, operator: str, literal: Any, norm: Callable[[Any], Any], now: datetime,
-              get: Getter) -> Predicate:
+def _ordering(
+    column: Column, operator: str, literal: Any, norm: Callable[[Any], Any], now: datetime, get: Getter
+) -> Predicate:
     path = column.path
     if isinstance(literal, DateLiteral):
         start, end = _bounds(column, literal, now)
@@ -132,8 +133,13 @@ def sort_rows(rows: list[Any], order_by: tuple[OrderItem, ...], get: Getter) -> 
         null_flag = 0 if item.nulls_first != item.descending else 1
         value_flag = 1 - null_flag
 
-        def key(row: Any, path: tuple[str, ...] = path, text: bool = text,
-                null_flag: int = null_flag, value_flag: int = value_flag) -> tuple[int, Any]:
+        def key(
+            row: Any,
+            path: tuple[str, ...] = path,
+            text: bool = text,
+            null_flag: int = null_flag,
+            value_flag: int = value_flag,
+        ) -> tuple[int, Any]:
             value = get(row, path)
             if value is None or value == "":
                 return (null_flag, None)

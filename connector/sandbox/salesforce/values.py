@@ -76,13 +76,15 @@ def parse_write(spec: FieldSpec, raw: Any) -> Any:
     label = spec.label or spec.name
     if raw is None or (raw == "" and spec.type not in ("boolean",)):
         if not spec.nillable and spec.type != "boolean":
-            raise InvalidValue(FieldError("REQUIRED_FIELD_MISSING", f"Required fields are missing: [{spec.name}]",
-                                          (spec.name,)))
+            raise InvalidValue(
+                FieldError("REQUIRED_FIELD_MISSING", f"Required fields are missing: [{spec.name}]", (spec.name,))
+            )
         return None if spec.type != "boolean" else False
 
     def wrong_type() -> InvalidValue:
-        return InvalidValue(FieldError("INVALID_TYPE_ON_FIELD_IN_RECORD",
-                                       f"{label}: value not of required type: {raw}", (spec.name,)))
+        return InvalidValue(
+            FieldError("INVALID_TYPE_ON_FIELD_IN_RECORD", f"{label}: value not of required type: {raw}", (spec.name,))
+        )
 
     kind = spec.type
     if kind in STRING_TYPES or kind in ID_TYPES:
@@ -90,13 +92,21 @@ def parse_write(spec: FieldSpec, raw: Any) -> Any:
             raise wrong_type()
         text = str(raw)
         if spec.length and len(text) > spec.length:
-            raise InvalidValue(FieldError(
-                "STRING_TOO_LONG", f"{label}: data value too large: {text[:60]} (max length={spec.length})",
-                (spec.name,)))
+            raise InvalidValue(
+                FieldError(
+                    "STRING_TOO_LONG",
+                    f"{label}: data value too large: {text[:60]} (max length={spec.length})",
+                    (spec.name,),
+                )
+            )
         if kind == "picklist" and spec.restricted and text not in spec.picklist:
-            raise InvalidValue(FieldError("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
-                                          f"{label}: bad value for restricted picklist field: {text}",
-                                          (spec.name,)))
+            raise InvalidValue(
+                FieldError(
+                    "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+                    f"{label}: bad value for restricted picklist field: {text}",
+                    (spec.name,),
+                )
+            )
         return text
     if kind == "boolean":
         if isinstance(raw, bool):
