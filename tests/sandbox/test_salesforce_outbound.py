@@ -80,8 +80,8 @@ def listener() -> Any:
 @pytest.fixture()
 def org(salesforce_sandbox_factory: Any, listener: Any) -> SalesforceSandbox:
     _, server = listener
-    # time_scale 0.0005: the first retry after 15 ms instead of 30 s, the two-hour cap after 3.6 s.
-    outbound = OutboundSettings(target=f"{server.url}/salesforce/outbound", time_scale=0.0005)
+    # time_scale 2000: the first retry after 15 ms instead of 30 s, the two-hour cap after 3.6 s.
+    outbound = OutboundSettings(target=f"{server.url}/salesforce/outbound", time_scale=2000)
     # 1,500 people: about 270 contacts, enough to need three messages for 250 changes.
     return salesforce_sandbox_factory(people=1_500, outbound=outbound)  # type: ignore[no-any-return]
 
