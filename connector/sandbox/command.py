@@ -76,6 +76,7 @@ class _RunningHubSpot:
             ("rate limit", f"{s.rate_limit} per 10 s, search {s.search_rate_limit}/s, {s.daily_limit:,} a day"),
         ]
         rows.append(("webhooks", s.webhooks.target_url or "off (pass --webhook-target URL)"))
+        rows.append(("change contacts", f"POST {self.sandbox.url}/_sandbox/hubspot/touch, .../activities"))
         return rows
 
     def stop(self) -> None:

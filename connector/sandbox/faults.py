@@ -19,6 +19,8 @@ from typing import Literal
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from connector.sandbox.requestlog import CONTROL_PREFIX
+
 FaultKind = Literal["error", "429", "reset"]
 
 #: Renders an injected error response: (status, kind) -> (body bytes, extra headers). Each emulator answers in
@@ -72,7 +74,7 @@ class Faults:
 
     def decide(self, path: str) -> FaultDecision:
         """Draw what happens to one request to ``path``: a delay, and maybe a fault instead of an answer."""
-        if self.path_prefixes and not path.startswith(self.path_prefixes):
+        if path.startswith(CONTROL_PREFIX) or (self.path_prefixes and not path.startswith(self.path_prefixes)):
             return FaultDecision()
         with self._lock:
             rng = self._rng

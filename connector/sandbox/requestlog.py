@@ -12,6 +12,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 #: Status recorded when the fault injector reset the connection instead of answering.
 STATUS_RESET = 0
 
+#: Paths of the sandboxes' own control endpoints: not CRM calls, so never logged, faulted or rate limited.
+CONTROL_PREFIX = "/_sandbox"
+
 
 class LoggedRequest(NamedTuple):
     """One answered request. ``status`` is ``STATUS_RESET`` (0) for a connection reset by fault injection."""
@@ -78,7 +81,7 @@ class RequestLogMiddleware:
         self.clock = clock
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["path"].startswith(CONTROL_PREFIX):
             await self.app(scope, receive, send)
             return
         started = self.clock()

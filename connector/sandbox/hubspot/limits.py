@@ -18,12 +18,10 @@ from collections.abc import Callable
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from connector.sandbox.faults import CONTROL_PREFIX
 from connector.sandbox.hubspot.errors import HubSpotApiError, rate_limited, unauthorized
 from connector.sandbox.hubspot.settings import HubSpotSettings
 from connector.sandbox.ratelimit import DailyQuota, RateDecision, RateLimiter
-
-#: Paths outside the HubSpot API (the sandbox's own control endpoints) skip limits and authentication.
-CONTROL_PREFIX = "/_sandbox"
 
 
 class HubSpotLimits:

@@ -22,6 +22,7 @@ from connector.sandbox.hubspot.errors import HubSpotApiError, fault_body
 from connector.sandbox.hubspot.limits import HubSpotLimits, HubSpotLimitsMiddleware
 from connector.sandbox.hubspot.routes_associations import AssociationRoutes
 from connector.sandbox.hubspot.routes_contacts import ContactRoutes
+from connector.sandbox.hubspot.routes_control import ControlRoutes
 from connector.sandbox.hubspot.routes_objects import ObjectRoutes
 from connector.sandbox.hubspot.routes_properties import PropertyRoutes
 from connector.sandbox.hubspot.settings import HubSpotSettings
@@ -51,6 +52,7 @@ class HubSpotSandbox:
             *ObjectRoutes(self.store).routes(),
             *AssociationRoutes(self.store).routes(),
             *PropertyRoutes(self.store).routes(),
+            *ControlRoutes(self).routes(),
         ]
         middleware = [
             *emulator_middleware(self.log, self.faults, fault_body, retry_after=False),
