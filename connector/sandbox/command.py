@@ -83,8 +83,14 @@ class _RunningHubSpot:
         self.sandbox.stop()
 
 
+def _running_salesforce(options: SandboxOptions) -> RunningEmulator:
+    from connector.sandbox.salesforce.launcher import RunningSalesforce
+
+    return RunningSalesforce(options)
+
+
 #: The emulators `leadbridge sandbox` starts, in order. Each emulator package adds its launcher here.
-EMULATORS: list[Launcher] = [_RunningHubSpot]
+EMULATORS: list[Launcher] = [_RunningHubSpot, _running_salesforce]
 
 
 def run(options: SandboxOptions, console: Console, stop: threading.Event | None = None) -> None:
