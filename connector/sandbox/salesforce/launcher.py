@@ -77,6 +77,7 @@ class RunningSalesforce:
                 f"{s.session_lifetime_s / 60:.0f} min",
             ),
             ("outbound messages", s.outbound.target or "off (pass --webhook-target URL)"),
+            ("change records", f"POST {sf.url}/_sandbox/salesforce/touch, .../delete, .../merge, .../lock"),
         ]
 
     def stop(self) -> None:

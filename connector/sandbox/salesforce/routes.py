@@ -33,6 +33,7 @@ from connector.sandbox.salesforce.dataset import INTEGRATION_USER
 from connector.sandbox.salesforce.ids import make_id, to18
 from connector.sandbox.salesforce.query import QueryError
 from connector.sandbox.salesforce.records import json_record
+from connector.sandbox.salesforce.routes_control import control_routes
 from connector.sandbox.salesforce.soql import SoqlError
 from connector.sandbox.server import emulator_middleware
 
@@ -83,7 +84,7 @@ def injected_error_body(status: int, kind: str) -> tuple[bytes, dict[str, str]]:
 def build_app(sf: SalesforceSandbox) -> Starlette:
     """The ASGI app of one sandbox org."""
     api = _Api(sf)
-    routes = [
+    routes = control_routes(sf) + [
         Route("/services/oauth2/token", api.token, methods=["POST"]),
         Route("/services/Soap/u/{version}", api.soap_login, methods=["POST"]),
         Route("/services/Soap/u/{version}/", api.soap_login, methods=["POST"]),
