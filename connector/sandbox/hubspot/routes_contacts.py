@@ -27,8 +27,9 @@ from connector.sandbox.hubspot.api import (
 )
 from connector.sandbox.hubspot.dataset import CONTACT_ASSOCIATION_TYPE
 from connector.sandbox.hubspot.errors import not_found, validation_error
+from connector.sandbox.hubspot.records import ContactView
 from connector.sandbox.hubspot.schema import DEFAULT_CONTACT_PROPERTIES
-from connector.sandbox.hubspot.store import ContactView, HubSpotStore
+from connector.sandbox.hubspot.store import HubSpotStore
 
 BASE = "/crm/v3/objects/contacts"
 MAX_LIST_LIMIT = 100
@@ -213,7 +214,7 @@ class ContactRoutes:
         body = await json_body(request)
         parsed = search.parse(body, self.store.contact_properties)
         total, rows = search.run(parsed, self.store.search_rows(), self.store.contact_properties)
-        results = [self._json(row.view(), parsed.properties) for row in rows]  # type: ignore[attr-defined]
+        results = [self._json(row.view(), parsed.properties) for row in rows]
         answer: dict[str, Any] = {"total": total, "results": results}
         following = parsed.after + len(rows)
         if following < total and rows:

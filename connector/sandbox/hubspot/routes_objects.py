@@ -7,6 +7,7 @@ Engagements are read-only here: they come from synthetic activity and ``HubSpotS
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -62,6 +63,9 @@ def deal_json(d: Deal, names: list[str] | None) -> dict[str, Any]:
     return _object_json(d.id, d.properties, d.created_ms, d.modified_ms, names, DEFAULT_DEAL_PROPERTIES)
 
 
+Endpoint = Callable[[Request], Awaitable[JSONResponse]]
+
+
 class ObjectRoutes:
     def __init__(self, store: HubSpotStore) -> None:
         self.store = store
@@ -81,7 +85,7 @@ class ObjectRoutes:
         engagement = self.store.engagement(kind, oid)
         return engagement_json(engagement, names) if engagement else None
 
-    def _get(self, kind: str):  # type: ignore[no-untyped-def]
+    def _get(self, kind: str) -> Endpoint:
         async def get(request: Request) -> JSONResponse:
             raw = request.path_params["object_id"]
             found = self._find(kind, object_id(raw), query_list(request, "properties"))
@@ -91,7 +95,7 @@ class ObjectRoutes:
 
         return get
 
-    def _batch_read(self, kind: str):  # type: ignore[no-untyped-def]
+    def _batch_read(self, kind: str) -> Endpoint:
         async def batch_read(request: Request) -> JSONResponse:
             started = now_iso()
             body = await json_body(request)

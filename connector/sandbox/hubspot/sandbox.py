@@ -20,13 +20,14 @@ from starlette.responses import JSONResponse, Response
 
 from connector.sandbox.hubspot.errors import HubSpotApiError, fault_body
 from connector.sandbox.hubspot.limits import HubSpotLimits, HubSpotLimitsMiddleware
+from connector.sandbox.hubspot.records import UI_SOURCE, ContactView
 from connector.sandbox.hubspot.routes_associations import AssociationRoutes
 from connector.sandbox.hubspot.routes_contacts import ContactRoutes
 from connector.sandbox.hubspot.routes_control import ControlRoutes
 from connector.sandbox.hubspot.routes_objects import ObjectRoutes
 from connector.sandbox.hubspot.routes_properties import PropertyRoutes
 from connector.sandbox.hubspot.settings import HubSpotSettings
-from connector.sandbox.hubspot.store import UI_SOURCE, ContactView, HubSpotStore
+from connector.sandbox.hubspot.store import HubSpotStore
 from connector.sandbox.hubspot.webhooks import WebhookSender
 from connector.sandbox.requestlog import RequestLog
 from connector.sandbox.server import SandboxServer, emulator_middleware

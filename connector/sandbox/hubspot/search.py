@@ -13,7 +13,7 @@ import fnmatch
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from connector.sandbox.hubspot.errors import validation_error
 from connector.sandbox.hubspot.schema import PropertyRegistry
@@ -230,11 +230,14 @@ def _matches_query(row: Row, query: str) -> bool:
     return any(needle in (row.value(name) or "").lower() for name in QUERY_PROPERTIES)
 
 
-def run(request: SearchRequest, rows: Iterable[Row], registry: PropertyRegistry) -> tuple[int, list[Row]]:
+R = TypeVar("R", bound=Row)
+
+
+def run(request: SearchRequest, rows: Iterable[R], registry: PropertyRegistry) -> tuple[int, list[R]]:
     """(total matching, the page of rows) for a parsed request."""
     groups = [_fast_first(group) for group in request.groups]
 
-    def selected(row: Row) -> bool:
+    def selected(row: R) -> bool:
         if groups and not any(all(matches(row, f) for f in group) for group in groups):
             return False
         return not request.query or _matches_query(row, request.query)
@@ -245,7 +248,7 @@ def run(request: SearchRequest, rows: Iterable[Row], registry: PropertyRegistry)
         kind = "number" if request.sort_property == "hs_object_id" else (definition.type if definition else "string")
         key_filter = Filter(request.sort_property, "EQ", kind)
 
-        def key(row: Row) -> tuple[bool, Any, int]:
+        def key(row: R) -> tuple[bool, Any, int]:
             value = _row_value(row, key_filter)
             # Rows without a value sort last either way; ties break on id, so paging is stable.
             return (value is None) != request.descending, value if value is not None else 0, row.id

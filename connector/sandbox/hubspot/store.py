@@ -16,84 +16,30 @@ import time
 import zlib
 from array import array
 from collections import OrderedDict
-from collections.abc import Callable, Container, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from connector.sandbox import synthetic
 from connector.sandbox.hubspot import dataset
 from connector.sandbox.hubspot.dataset import Deal, Engagement
-from connector.sandbox.hubspot.errors import (
-    HubSpotApiError,
-    PropertyProblem,
-    property_values_invalid,
-    validation_error,
+from connector.sandbox.hubspot.errors import HubSpotApiError, validation_error
+from connector.sandbox.hubspot.records import (
+    API_SOURCE,
+    UI_SOURCE,
+    ChangeListener,
+    ContactChange,
+    ContactState,
+    ContactView,
+    SearchRow,
 )
 from connector.sandbox.hubspot.schema import LIFECYCLE_STAGES, PropertyRegistry, contact_registry, deal_registry
 from connector.sandbox.hubspot.settings import HubSpotSettings
 from connector.sandbox.hubspot.timefmt import iso, parse_ms, to_ms
+from connector.sandbox.hubspot.validation import validate_properties
 from connector.sandbox.synthetic import Person, SyntheticActivity
 
 _STAGE_RANK = {stage: rank for rank, stage in enumerate(LIFECYCLE_STAGES)}
-
-
-@dataclass
-class ContactState:
-    """A contact that differs from its synthetic origin (or has none: created through the API)."""
-
-    overrides: dict[str, str | None] = field(default_factory=dict)
-    modified_ms: int = 0
-    created_ms: int | None = None  # set for contacts created after start
-    archived_ms: int | None = None
-    extra_activities: list[SyntheticActivity] = field(default_factory=list)
-    merged_ids: list[int] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class ContactView:
-    """A contact as the API returns it: all its stored properties and the object's metadata."""
-
-    id: int
-    properties: Mapping[str, str | None]
-    created_ms: int
-    modified_ms: int
-    archived_ms: int | None = None
-
-    def to_json(self, names: list[str] | None, defaults: tuple[str, ...], known: Container[str]) -> dict[str, Any]:
-        """The API object; requested properties without a value are null, unknown names are left out."""
-        wanted = names if names is not None else list(defaults)
-        body: dict[str, Any] = {
-            "id": str(self.id),
-            "properties": {n: self.properties.get(n) for n in wanted if n in known},
-            "createdAt": iso(self.created_ms),
-            "updatedAt": iso(self.modified_ms),
-            "archived": self.archived_ms is not None,
-        }
-        if self.archived_ms is not None:
-            body["archivedAt"] = iso(self.archived_ms)
-        return body
-
-
-@dataclass(frozen=True)
-class ContactChange:
-    """Something that happened to a contact, as webhook subscriptions see it."""
-
-    kind: str  # creation | propertyChange | deletion | merge
-    object_id: int
-    occurred_ms: int
-    change_source: str
-    source_id: str | None = None
-    property_name: str | None = None
-    property_value: str | None = None
-    merged_ids: tuple[int, ...] = ()
-
-
-ChangeListener = Callable[[ContactChange], None]
-
-#: Who made a change: our own API writes come from an integration (the private app), touches from the UI.
-API_SOURCE = ("INTEGRATION", None)
-UI_SOURCE = ("CRM_UI", "userId:1")
 
 
 class HubSpotStore:
@@ -295,17 +241,28 @@ class HubSpotStore:
                 if cid in self._redirects or (state is not None and state.archived_ms is not None):
                     continue
                 if state is None:
-                    rows.append(SearchRow(self, cid, self._idx_created[position], self._idx_modified[position]))
+                    rows.append(
+                        SearchRow(cid, self._idx_created[position], self._idx_modified[position], self._loader(cid))
+                    )
                 else:
                     view = self._view(cid)
                     assert view is not None
-                    rows.append(SearchRow(self, cid, view.created_ms, view.modified_ms, view))
+                    rows.append(SearchRow(cid, view.created_ms, view.modified_ms, view))
             for cid, state in sorted(self._states.items()):
                 if state.created_ms is not None and state.archived_ms is None and cid not in self._redirects:
                     view = self._view(cid)
                     assert view is not None
-                    rows.append(SearchRow(self, cid, view.created_ms, view.modified_ms, view))
+                    rows.append(SearchRow(cid, view.created_ms, view.modified_ms, view))
         return iter(rows)
+
+    def _loader(self, cid: int) -> Callable[[], ContactView]:
+        def load() -> ContactView:
+            with self._lock:
+                view = self._view(cid)
+            assert view is not None
+            return view
+
+        return load
 
     def find_by_email(self, email: str) -> int | None:
         """The live contact with this email (case-insensitive), via the email hash column."""
@@ -329,43 +286,8 @@ class HubSpotStore:
     # ------------------------------------------------------------------------------------------------ writes
 
     def validate(self, properties: Mapping[str, Any], registry: PropertyRegistry | None = None) -> dict[str, str]:
-        """Check a write's properties against their definitions; the values as HubSpot stores them.
-
-        Raises the 400 HubSpot answers, naming every offending property (PROPERTY_DOESNT_EXIST,
-        READ_ONLY_VALUE, INVALID_OPTION, INVALID_INTEGER, INVALID_DATE).
-        """
-        registry = registry or self.contact_properties
-        problems: list[PropertyProblem] = []
-        clean: dict[str, str] = {}
-        for name, raw in properties.items():
-            definition = registry.get(name)
-            if definition is None:
-                problems.append(PropertyProblem(name, "PROPERTY_DOESNT_EXIST", f'Property "{name}" does not exist'))
-                continue
-            if definition.read_only:
-                # Source: HubSpot's answer for calculated properties, e.g. mautic/mautic#8785.
-                message = f'"{name}" is a read only property; its value cannot be set.'
-                problems.append(PropertyProblem(name, "READ_ONLY_VALUE", message))
-                continue
-            value = _as_text(raw)
-            if value == "":
-                clean[name] = ""
-                continue
-            if definition.type == "enumeration" and definition.options and value not in definition.options:
-                allowed = ", ".join(definition.options)
-                message = f"{value} was not one of the allowed options of {name}: [{allowed}]"
-                problems.append(PropertyProblem(name, "INVALID_OPTION", message))
-            elif definition.type == "number" and not _is_number(value):
-                problems.append(PropertyProblem(name, "INVALID_INTEGER", f"{value} is not a valid number"))
-            elif definition.type in ("date", "datetime") and parse_ms(value) is None:
-                problems.append(PropertyProblem(name, "INVALID_DATE", f"{value} is not a valid date"))
-            elif definition.type == "bool" and value.lower() not in ("true", "false"):
-                problems.append(PropertyProblem(name, "INVALID_BOOLEAN", f"{value} is not a valid boolean"))
-            else:
-                clean[name] = value.lower() if definition.type == "bool" else value
-        if problems:
-            raise property_values_invalid(problems, self.settings.portal_id)
-        return clean
+        """Check a write against the property definitions (400 naming each bad property on failure)."""
+        return validate_properties(properties, registry or self.contact_properties, self.settings.portal_id)
 
     def update(
         self,
@@ -609,62 +531,7 @@ class HubSpotStore:
             return found
 
 
-class SearchRow:
-    """One contact as search sees it: id and dates from the index, other properties loaded on demand."""
-
-    __slots__ = ("_store", "id", "created_ms", "modified_ms", "_view")
-
-    def __init__(
-        self, store: HubSpotStore, cid: int, created_ms: int, modified_ms: int, view: ContactView | None = None
-    ):
-        self._store = store
-        self.id = cid
-        self.created_ms = created_ms
-        self.modified_ms = modified_ms
-        self._view = view
-
-    def value(self, name: str) -> str | None:
-        if name == "hs_object_id":
-            return str(self.id)
-        if name == "createdate":
-            return iso(self.created_ms)
-        if name == "lastmodifieddate":
-            return iso(self.modified_ms)
-        return self.view().properties.get(name)
-
-    def ms(self, name: str) -> int | None:
-        """Fast path for the indexed datetime properties."""
-        if name == "createdate":
-            return self.created_ms
-        if name == "lastmodifieddate":
-            return self.modified_ms
-        return None
-
-    def view(self) -> ContactView:
-        if self._view is None:
-            with self._store._lock:
-                self._view = self._store._view(self.id)
-            assert self._view is not None
-        return self._view
-
-
 def _reassigned(engagement: Engagement, contact_id: int) -> Engagement:
     if engagement.contact_id == contact_id:
         return engagement
     return Engagement(engagement.id, engagement.object_type, contact_id, engagement.occurred_ms, engagement.properties)
-
-
-def _as_text(raw: Any) -> str:
-    if raw is None:
-        return ""
-    if isinstance(raw, bool):
-        return "true" if raw else "false"
-    return str(raw)
-
-
-def _is_number(value: str) -> bool:
-    try:
-        float(value)
-    except ValueError:
-        return False
-    return True
