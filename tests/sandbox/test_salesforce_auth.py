@@ -18,6 +18,7 @@ from simple_salesforce.exceptions import (
 )
 
 from connector.sandbox.salesforce.auth import Sessions
+from tests.sandbox.salesforce_helpers import sf_errors
 
 
 @pytest.fixture()
@@ -34,7 +35,7 @@ def test_expired_session_answers_401_invalid_session_id(org: Any) -> None:
     with pytest.raises(SalesforceExpiredSession) as raised:
         client.query("SELECT COUNT() FROM Lead")
     assert raised.value.status == 401
-    assert raised.value.content == [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
+    assert sf_errors(raised.value) == [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
     fresh = org.client(org.new_session())
     assert fresh.query("SELECT COUNT() FROM Lead")["totalSize"] > 0
     client.session.close()
@@ -138,7 +139,8 @@ def test_spent_allocation_answers_403_request_limit_exceeded(salesforce_sandbox_
     with pytest.raises(SalesforceRefusedRequest) as raised:
         client.query("SELECT Id FROM Lead LIMIT 1")
     assert raised.value.status == 403
-    assert raised.value.content == [{"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}]
+    limit_error = {"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}
+    assert sf_errors(raised.value) == [limit_error]
     assert org.api_usage == (4, 4)
 
     org.set_api_limit(10)  # more allocation bought: calls work again

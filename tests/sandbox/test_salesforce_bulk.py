@@ -88,13 +88,13 @@ def test_job_states_and_csv_results_with_locator(bulk: BulkHttp, salesforce_clie
     seen = len(lines)
     locator = first.headers["Sforce-Locator"]
     while locator != "null":
-        page = bulk.session.get(f"{bulk.base}/{job['id']}/results", params={"maxRecords": 300, "locator": locator})
+        page = bulk.session.get(f"{bulk.base}/{job['id']}/results", params={"maxRecords": "300", "locator": locator})
         seen += int(page.headers["Sforce-NumberOfRecords"])
         assert len(rows(page.text)) == int(page.headers["Sforce-NumberOfRecords"])
         locator = page.headers["Sforce-Locator"]
     assert seen == total
     # A locator keeps naming the same set while the job exists.
-    again = bulk.session.get(f"{bulk.base}/{job['id']}/results", params={"maxRecords": 300, "locator": "MzAw"})
+    again = bulk.session.get(f"{bulk.base}/{job['id']}/results", params={"maxRecords": "300", "locator": "MzAw"})
     assert rows(again.text)[0]["Id"] != sample["Id"]
     assert bulk.session.delete(f"{bulk.base}/{job['id']}").status_code == 204
     assert bulk.session.get(f"{bulk.base}/{job['id']}").status_code == 404

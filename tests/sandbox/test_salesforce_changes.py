@@ -11,6 +11,7 @@ from simple_salesforce.exceptions import SalesforceGeneralError
 
 from connector.sandbox.salesforce import SalesforceSandbox
 from connector.sandbox.salesforce.ids import make_id
+from tests.sandbox.salesforce_helpers import sf_errors
 
 
 def soql_datetime(moment: datetime) -> str:
@@ -91,7 +92,7 @@ def test_injected_faults_answer_in_salesforce_error_shape(salesforce_sandbox_fac
     with pytest.raises(SalesforceGeneralError) as raised:
         client.query("SELECT Id FROM Lead LIMIT 1")
     assert raised.value.status == 503
-    assert raised.value.content[0]["errorCode"] == "SERVER_UNAVAILABLE"
+    assert sf_errors(raised.value)[0]["errorCode"] == "SERVER_UNAVAILABLE"
     org.faults.error_rate = 0.0
     assert client.query("SELECT COUNT() FROM Lead")["totalSize"] > 0
     assert org.log.count(status=503) == 1

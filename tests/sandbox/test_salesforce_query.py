@@ -10,6 +10,7 @@ import requests
 from simple_salesforce.exceptions import SalesforceMalformedRequest, SalesforceResourceNotFound
 
 from connector.sandbox.salesforce import SalesforceSandbox
+from tests.sandbox.salesforce_helpers import sf_errors
 
 
 def test_pages_through_more_than_ten_thousand_records_with_query_more(
@@ -82,7 +83,7 @@ def test_deleted_records_only_through_query_all(salesforce_sandbox: SalesforceSa
     assert archived["totalSize"] == tasks_before
     with pytest.raises(SalesforceResourceNotFound) as raised:
         salesforce_client.Lead.get(lead_id)
-    assert raised.value.content[0]["errorCode"] == "ENTITY_IS_DELETED"
+    assert sf_errors(raised.value)[0]["errorCode"] == "ENTITY_IS_DELETED"
 
 
 def test_relationship_fields_nest_the_parent(salesforce_client: Any) -> None:
@@ -136,7 +137,7 @@ def test_unsupported_or_wrong_queries_answer_400_with_the_error_code(
     with pytest.raises(SalesforceMalformedRequest) as raised:
         salesforce_client.query(soql)
     assert raised.value.status == 400
-    [error] = raised.value.content
+    [error] = sf_errors(raised.value)
     assert error["errorCode"] == code
     assert "ERROR at Row:1:Column:" in error["message"]
 
@@ -144,7 +145,7 @@ def test_unsupported_or_wrong_queries_answer_400_with_the_error_code(
 def test_unknown_query_locator(salesforce_sandbox: SalesforceSandbox, salesforce_client: Any) -> None:
     with pytest.raises(SalesforceMalformedRequest) as raised:
         salesforce_client.query_more("/services/data/v59.0/query/01g5g00000000ZZAAA-2000", identifier_is_url=True)
-    assert raised.value.content[0]["errorCode"] == "INVALID_QUERY_LOCATOR"
+    assert sf_errors(raised.value)[0]["errorCode"] == "INVALID_QUERY_LOCATOR"
 
 
 def test_every_answer_carries_limit_info(salesforce_sandbox: SalesforceSandbox) -> None:

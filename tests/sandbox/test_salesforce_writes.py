@@ -12,6 +12,7 @@ from simple_salesforce.exceptions import SalesforceMalformedRequest
 from connector.sandbox.salesforce import SalesforceSandbox
 from connector.sandbox.salesforce.dataset import INTEGRATION_USER
 from connector.sandbox.salesforce.ids import make_id
+from tests.sandbox.salesforce_helpers import sf_errors
 
 
 def lead_ids(client: Any, where: str, limit: int, offset: int = 0) -> list[str]:
@@ -113,7 +114,7 @@ def test_more_than_200_records_is_refused_as_a_whole(salesforce_client: Any) -> 
     ids = lead_ids(salesforce_client, "IsConverted = false", 201, offset=600)
     with pytest.raises(SalesforceMalformedRequest) as raised:
         update(salesforce_client, [lead(i, LB_Score__c=1) for i in ids])
-    assert raised.value.content == [
+    assert sf_errors(raised.value) == [
         {
             "message": "record limit reached. cannot submit more than 200 records into this call",
             "errorCode": "EXCEEDED_ID_LIMIT",
@@ -131,7 +132,7 @@ def test_single_record_patch_moves_system_modstamp(salesforce_client: Any) -> No
     assert after["LastModifiedDate"] == after["SystemModstamp"]
     with pytest.raises(SalesforceMalformedRequest) as raised:
         salesforce_client.Lead.update(lead_id, {"Status": "Sleeping"})
-    assert raised.value.content[0]["errorCode"] == "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST"
+    assert sf_errors(raised.value)[0]["errorCode"] == "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST"
 
 
 def test_converted_lead_cannot_be_patched_but_its_contact_can(salesforce_client: Any) -> None:
@@ -140,7 +141,7 @@ def test_converted_lead_cannot_be_patched_but_its_contact_can(salesforce_client:
     )["records"][0]
     with pytest.raises(SalesforceMalformedRequest) as raised:
         salesforce_client.Lead.update(record["Id"], {"LB_Score__c": 90})
-    assert raised.value.content[0]["errorCode"] == "CANNOT_UPDATE_CONVERTED_LEAD"
+    assert sf_errors(raised.value)[0]["errorCode"] == "CANNOT_UPDATE_CONVERTED_LEAD"
     assert salesforce_client.Contact.update(record["ConvertedContactId"], {"LB_Score__c": 90}) == 204
     assert salesforce_client.Contact.get(record["ConvertedContactId"])["LB_Score__c"] == 90.0
 

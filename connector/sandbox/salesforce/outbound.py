@@ -252,7 +252,7 @@ class OutboundSender:
                 while message is None and not self._stopped:
                     self._condition.wait(self._wait_time())
                     message = self._next_message()
-                if self._stopped:
+                if self._stopped or message is None:
                     return
                 self._in_flight += len(message.notifications)
             delivered = self._send(message)

@@ -288,7 +288,7 @@ class Org:
     def _build_record(self, table: Table, seq: int) -> dict[str, Any]:
         p = self.person_of(table, seq)
         builder = _BUILDERS[table.name]
-        values = {spec.name: None for spec in table.spec.fields.values()}
+        values: dict[str, Any] = {spec.name: None for spec in table.spec.fields.values()}
         values.update(builder(self, table, seq, p))
         owner = values.get("OwnerId")
         modifier = table.modified_by.get(seq)

@@ -122,8 +122,8 @@ def tokenize(text: str) -> list[Token]:
             position = match.end()
             continue
         if kind == "string":
-            value, end = _read_string(text, position)
-            tokens.append(Token("string", text[position:end], value, position))
+            string, end = _read_string(text, position)
+            tokens.append(Token("string", text[position:end], string, position))
             position = end
             continue
         raw = match.group()
