@@ -17,7 +17,8 @@ The shapes follow how a B2B org looks after a few years of use:
   CampaignMembers ("Sent" when registered, "Responded" once they took part). Web page views and visits are
   not CRM records (they live in marketing automation), so they have no Salesforce row. Activities of a
   person who has a Contact hang off the Contact (conversion moves them there); CampaignMembers of a
-  converted lead keep both LeadId and ContactId, as conversion leaves them.
+  converted lead keep both LeadId and ContactId, as conversion leaves them. Salesforce archives activities
+  older than 365 days (IsArchived, only queryAll returns them); synthetic activities span 180 days, so none is.
 """
 
 from __future__ import annotations
