@@ -19,6 +19,7 @@ and, since nothing was recorded as written, writes it (the files destination cut
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -44,11 +45,17 @@ from connector.store import contacts as stored_contacts
 from connector.store import fields as stored_fields
 from connector.store import runs as run_rows
 from connector.store.claims import claim
-from connector.store.codec import decode_contact, encode_contact, fingerprint
+from connector.store.codec import (
+    DetailCache,
+    decode_contact,
+    encode_contact,
+    fingerprint,
+    pack_activities,
+    unpack_activities,
+)
 from connector.store.contacts import StoredContact
-from connector.store.fields import FieldState
 from connector.store.rejected import Rejection
-from connector.store.types import from_json, to_json
+from connector.store.types import value_json
 from connector.writeplan import COMPANION_OUTPUTS, ContactPlan, batches, plan_contact
 
 Finalize = Callable[[Connection], None]
@@ -74,6 +81,7 @@ class _Item:
     prior: StoredContact | None
     fresh: bool  # read from the source just now (vs. from the store)
     fp: str = ""
+    repack: bool = False  # activities came from the table: store them as the contact's pack again
     qualification: Qualification | None = None
     desired: dict[str, Any] | None = None
 
@@ -109,6 +117,8 @@ class Pipeline:
         self._targets = mapping.write_targets
         self._substantive = tuple(f.to for f in mapping.write if f.output not in COMPANION_OUTPUTS)
         self._committed_offset = self._offset()
+        self._details = DetailCache()
+        self._last_rescores: dict[str, datetime] | None = None
 
     def __enter__(self) -> Pipeline:
         self.work.__enter__()
@@ -142,34 +152,50 @@ class Pipeline:
             changed = stored_activities.upsert(conn, [a for a in news if a.contact_key in chosen])
             self.report.activities_changed += len(changed)
             prior = stored_contacts.load(conn, keys)
-            acts = stored_activities.ActivityReader(conn).for_keys(keys)
-            items = [_Item(latest[k], acts.get(k, []), prior.get(k), True) for k in keys]
-            self._evaluate(conn, items)
+            self._evaluate(conn, self._items(conn, [(latest[k], prior.get(k)) for k in keys], changed))
 
         self._claimed(sorted(latest), work, finalize, deleted)
 
-    def process_stored(self, keys: Sequence[str], *, retry: bool = False, contiguous: bool = False,
-                       finalize: Finalize | None = None) -> None:
+    def process_stored(self, keys: Sequence[str], *, retry: bool = False, finalize: Finalize | None = None) -> None:
         """Contacts as the store holds them: re-qualify what needs it and write what changed.
 
         ``retry`` plans every one of them even if nothing changed (earlier writes failed).
-        ``contiguous`` says the keys are a run of consecutive store keys: activities are then read with
-        one range scan.
         """
 
         def work(conn: Connection, claimed: list[str]) -> None:
             prior = stored_contacts.load(conn, claimed)
-            live = [prior[k] for k in claimed if k in prior and not prior[k].deleted]
+            live = [(None, prior[k]) for k in claimed if k in prior and not prior[k].deleted]
             if not live:
                 return
-            reader = stored_activities.ActivityReader(conn)
-            acts = reader.for_range(live[0].key, live[-1].key) if contiguous else reader.for_keys(claimed)
-            items = [_Item(decode_contact(s.key, s.data), acts.get(s.key, []), s, False) for s in live]
+            items = self._items(conn, live, set())
             if retry:
                 self.report.retried += len(items)
             self._evaluate(conn, items, force_plan=retry)
 
         self._claimed(sorted(set(keys)), work, finalize)
+
+    def _items(self, conn: Connection, pairs: Sequence[tuple[Contact | None, StoredContact | None]],
+               changed: set[str]) -> list[_Item]:
+        """Batch items with their activities: from the contact's stored pack when it is current, else from
+        the activities table (new contacts, new activities), in which case the pack is rebuilt."""
+        stale = [stored.key if contact is None else contact.key for contact, stored in pairs
+                 if stored is None or stored.dirty or stored.activity_pack is None or stored.key in changed]
+        from_table = stored_activities.ActivityReader(conn, self._details).for_keys(stale) if stale else {}
+        stale_keys = set(stale)
+        items: list[_Item] = []
+        for contact, stored in pairs:
+            fresh = contact is not None
+            if contact is None:
+                assert stored is not None
+                contact = decode_contact(stored.key, stored.data)
+            key = contact.key
+            if key in stale_keys:
+                acts = from_table.get(key, [])
+            else:
+                assert stored is not None
+                acts = unpack_activities(key, stored.activity_pack, self._details)
+            items.append(_Item(contact, acts, stored, fresh, repack=key in stale_keys))
+        return items
 
     def ingest_activities(self, items: Iterable[Activity], batch: int = 5000) -> None:
         """Store activities streamed by a source ahead of its contacts; contacts whose activities changed
@@ -208,7 +234,10 @@ class Pipeline:
             with self._transaction() as conn:
                 claimed = pending if self.dry_run else sorted(claim(conn, pending))
                 if claimed:
-                    work(conn, claimed)
+                    # A batch allocates millions of small objects and forms no cycles: the cyclic collector
+                    # would only walk the heap over and over (see connector.qualify.batch).
+                    with gc_paused():
+                        work(conn, claimed)
                 if len(claimed) < len(pending):
                     done = set(claimed)
                     pending = [k for k in pending if k not in done]
@@ -256,7 +285,9 @@ class Pipeline:
     def _evaluate(self, conn: Connection, items: list[_Item], force_plan: bool = False) -> None:
         report = self.report
         inputs_rows: list[dict[str, Any]] = []
+        packs: list[tuple[str, str]] = []
         to_qualify: list[_Item] = []
+        confirmed = self._confirmed(conn)
         for item in items:
             prior = item.prior
             if item.fresh or (prior is not None and prior.dirty):
@@ -271,14 +302,18 @@ class Pipeline:
                     report.changed += 1
                 else:
                     report.unchanged += 1
-            if (prior is None or prior.dirty or (item.fresh and (item.fp != prior.inputs_fp or prior.deleted))):
+            if (prior is None or prior.dirty or item.repack
+                    or (item.fresh and (item.fp != prior.inputs_fp or prior.deleted))):
                 inputs_rows.append(self._inputs_row(item))
-            if self._needs_qualification(item):
+                packs.append((item.contact.key, pack_activities(item.activities)))
+            if self._needs_qualification(item, confirmed):
                 to_qualify.append(item)
 
-        stored_contacts.save_inputs(conn, inputs_rows)
-        self._qualify(conn, to_qualify)
-        self._plan_and_write(conn, items, force_plan)
+        stored_contacts.save_inputs(conn, inputs_rows, packs)
+        updates: dict[str, dict[str, Any]] = {}  # key -> contact columns to set: one UPDATE per contact
+        self._qualify(conn, to_qualify, updates)
+        self._plan_and_write(conn, items, force_plan, updates)
+        stored_contacts.update_many(conn, updates)
 
     def _inputs_row(self, item: _Item) -> dict[str, Any]:
         contact = item.contact
@@ -294,49 +329,55 @@ class Pipeline:
             "last_seen_at": self.now,
         }
 
-    def _needs_qualification(self, item: _Item) -> bool:
+    def _needs_qualification(self, item: _Item, confirmed: dict[str, datetime]) -> bool:
+        """New or changed inputs, or a new model, always; with a decaying model, rescore re-qualifies
+        everything and a sync what was last qualified (or confirmed by a rescore) ``decay_refresh`` ago."""
         prior = item.prior
         if prior is None or prior.outcome is None or prior.qualified_at is None:
             return True
         if item.fp != prior.qualified_fp or prior.model_version != self.model.version:
             return True
         if self.model.decays:
-            return self.rescoring or self.now - prior.qualified_at >= self.options.decay_refresh
+            if self.rescoring:
+                return True
+            # A rescore that found the same outcome does not rewrite the contact: its run's start counts.
+            last = max(prior.qualified_at, confirmed.get(item.contact.source, prior.qualified_at))
+            return self.now - last >= self.options.decay_refresh
         return False
 
-    def _qualify(self, conn: Connection, items: list[_Item]) -> None:
+    def _confirmed(self, conn: Connection) -> dict[str, datetime]:
+        """Start of the last complete rescore per source (read once per pipeline)."""
+        if self._last_rescores is None:
+            self._last_rescores = run_rows.last_completed(conn, "rescore") if self.model.decays else {}
+        return self._last_rescores
+
+    def _qualify(self, conn: Connection, items: list[_Item], updates: dict[str, dict[str, Any]]) -> None:
         if not items:
             return
         model, now, report = self.model, self.now, self.report
-        with gc_paused():  # see connector.qualify.batch: nothing here forms cycles
-            for item in items:
-                item.qualification = qualify(item.contact, item.activities, model, now, _previous_stage(item))
+        for item in items:
+            item.qualification = qualify(item.contact, item.activities, model, now, _previous_stage(item))
         report.qualified += len(items)
-        full_rows: list[dict[str, Any]] = []
-        touch_rows: list[dict[str, Any]] = []
         changes: list[history.StageChange] = []
         for item in items:
             q, prior = item.qualification, item.prior
             assert q is not None
             if (prior is None or prior.outcome != stored_contacts.outcome_of(q) or prior.qualified_fp != item.fp
                     or prior.model_version != q.model_version):
-                full_rows.append(stored_contacts.qualification_row(q, item.fp))
-            else:
-                # Same outcome: keep the stored explanation, note when it was confirmed.
-                touch_rows.append({"b_key": q.contact_key, "qualified_at": now})
+                updates[q.contact_key] = stored_contacts.qualification_columns(q, item.fp)
+            # else: the same outcome from the same inputs (decay moved nothing a rep sees): nothing to store.
             before = prior.stage if prior is not None and prior.stage is not None else item.contact.crm_stage
             if q.stage != before:
                 report.stage_change(before.value if before else None, q.stage.value)
                 changes.append(history.StageChange(q.contact_key, before.value if before else None, q.stage.value,
                                                    now, q.stage_reason or q.summary, q.model_version, self.run_id))
             item.desired = render_outputs(q, self.mapping)
-        stored_contacts.save_qualifications(conn, full_rows)
-        stored_contacts.touch_qualified(conn, touch_rows)
         history.record(conn, changes)
 
-    def _plan_and_write(self, conn: Connection, items: list[_Item], force: bool) -> None:
+    def _plan_and_write(self, conn: Connection, items: list[_Item], force: bool,
+                        updates: dict[str, dict[str, Any]]) -> None:
         report = self.report
-        sync_rows: dict[str, dict[str, Any]] = {}
+        sync_rows: dict[str, list[Any]] = {}  # key -> [writeback, read_fp, desired_fp, synced_fp]
         candidates: list[_Item] = []
         for item in items:
             prior = item.prior
@@ -348,36 +389,36 @@ class Pipeline:
             if not force and prior is not None and prior.synced_fp == state:
                 continue  # nothing new read, nothing new to say: the CRM holds what we want
             candidates.append(item)
-            sync_rows[item.contact.key] = {"b_key": item.contact.key, "read_fp": read_fp,
-                                           "desired_fp": desired_fp, "synced_fp": state}
+            sync_rows[item.contact.key] = [None, read_fp, desired_fp, state]
         if not candidates:
             return
 
         keys = [item.contact.key for item in candidates]
-        states = stored_fields.load(conn, keys)
         failures_before = rejected.load(conn, keys)
         failed_props: dict[str, list[str]] = {}
         for key, prop in failures_before:
             failed_props.setdefault(key, []).append(prop)
-        touched: dict[tuple[str, str], FieldState] = {}
-        plans: list[tuple[ContactPlan, dict[str, FieldState]]] = []
+        reads: list[tuple[str, str, str]] = []
+        desires: list[tuple[str, str, str]] = []
+        plans: list[tuple[ContactPlan, WriteBack]] = []
+        books: dict[str, WriteBack] = {}
         for item in candidates:
             key = item.contact.key
-            held = states.setdefault(key, {})
+            book = books[key] = WriteBack.parse(item.prior.writeback if item.prior is not None else None)
             if item.fresh:
                 for prop, value in item.contact.crm_values.items():
                     if prop in self._targets:
-                        self._read(held, touched, key, prop, to_json(value))
+                        value = _plain(value)
+                        if prop not in book.read or not _same(book.read[prop], value):
+                            # Differs from the last read: someone changed it in the CRM.
+                            book.read[prop] = book.crm[prop] = value
+                            reads.append((key, prop, value_json(value)))
             if item.desired is not None:
                 for prop, value in item.desired.items():
-                    state = held.get(prop) or self._new_state(held, touched, key, prop)
-                    text = to_json(value)
-                    if state.desired_value != text:
-                        state.desired_value = text
-                        touched[(key, prop)] = state
-            desired = {p: from_json(s.desired_value) for p, s in held.items() if s.desired_value is not None}
-            current = {p: from_json(s.crm_value) for p, s in held.items()}
-            plan = plan_contact(key, self.mapping.write, desired, current)
+                    if prop not in book.desired or not _same(book.desired[prop], value):
+                        book.desired[prop] = value
+                        desires.append((key, prop, value_json(value)))
+            plan = plan_contact(key, self.mapping.write, book.desired, book.crm)
             report.values_unchanged += plan.unchanged
             report.held += plan.held
             stale = [(key, prop) for prop in failed_props.get(key, ()) if prop not in plan.values]
@@ -385,32 +426,38 @@ class Pipeline:
             if plan.values:
                 report.planned += len(plan.values)
                 report.planned_contacts += 1
-                report.keep_sample(key, plan.values, current)
-                plans.append((plan, held))
-        self._write(conn, plans, touched, sync_rows, failures_before)
-        stored_fields.save(conn, list(touched.values()))
-        stored_contacts.save_sync_state(conn, list(sync_rows.values()))
+                report.keep_sample(key, plan.values, book.crm)
+                plans.append((plan, book))
+        written = self._write(conn, plans, sync_rows, failures_before)
+        for key, book in books.items():
+            sync_rows[key][0] = book.dump()
+        stored_fields.record_reads(conn, reads, self.now)
+        stored_fields.record_desired(conn, desires)
+        stored_fields.record_written(conn, written, self.now, self.run_id)
+        for key, (book_json, read_fp, desired_fp, synced_fp) in sync_rows.items():
+            updates.setdefault(key, {}).update(writeback=book_json, read_fp=read_fp, desired_fp=desired_fp,
+                                               synced_fp=synced_fp)
 
-    def _write(self, conn: Connection, plans: list[tuple[ContactPlan, dict[str, FieldState]]],
-               touched: dict[tuple[str, str], FieldState], sync_rows: dict[str, dict[str, Any]],
-               failures_before: dict[tuple[str, str], Rejection]) -> None:
+    def _write(self, conn: Connection, plans: list[tuple[ContactPlan, WriteBack]], sync_rows: dict[str, list[Any]],
+               failures_before: dict[tuple[str, str], Rejection]) -> list[tuple[str, str, str]]:
+        """Send the plans in batches; returns the (key, property, value JSON) the destination accepted."""
+        written: list[tuple[str, str, str]] = []
         if not plans:
-            return
+            return written
         report = self.report
         if self.destination is None or self.dry_run:
             for plan, _ in plans:
                 report.not_written += len(plan.values)
-                sync_rows[plan.contact_key]["synced_fp"] = None  # still to write: plan it again next time
-            return
+                sync_rows[plan.contact_key][3] = None  # still to write: plan it again next time
+            return written
         updates = [update for plan, _ in plans if (update := plan.update) is not None]
         size = int(getattr(self.destination, "batch_size", 0) or self.options.batch_size)
         results = {}
         for batch in batches(updates, size):
             for result in self.destination.write(batch):
                 results[result.contact_key] = result
-        written: list[tuple[str, str]] = []
         failures: list[Rejection] = []
-        for plan, held in plans:
+        for plan, book in plans:
             key = plan.contact_key
             result = results.get(key)
             status = result.status if result is not None else WriteStatus.RETRYABLE
@@ -418,37 +465,50 @@ class Pipeline:
                 report.written += len(plan.values)
                 report.written_contacts += 1
                 for prop, value in plan.values.items():
-                    state = held[prop]
-                    state.crm_value = state.written_value = to_json(value)
-                    state.written_at, state.written_run_id = self.now, self.run_id
-                    touched[(key, prop)] = state
-                    written.append((key, prop))
+                    book.crm[prop] = value
+                    written.append((key, prop, value_json(value)))
                 continue
             reason = (result.reason if result is not None else None) or "the destination gave no result"
             counter = report.rejected if status is WriteStatus.REJECTED else report.retryable
             counter[reason] += len(plan.values)
-            failures.extend(Rejection(key, prop, to_json(value), status.value, reason)
+            failures.extend(Rejection(key, prop, value_json(value), status.value, reason)
                             for prop, value in plan.values.items())
-            sync_rows[key]["synced_fp"] = None
-        rejected.clear(conn, [pair for pair in written if pair in failures_before])
+            sync_rows[key][3] = None
+        rejected.clear(conn, [(key, prop) for key, prop, _ in written if (key, prop) in failures_before])
         rejected.record(conn, failures, failures_before, self.now, self.run_id)
+        return written
 
-    def _read(self, held: dict[str, FieldState], touched: dict[tuple[str, str], FieldState], key: str, prop: str,
-              text: str) -> None:
-        """A value read from the CRM: when it differs from the last read, someone changed it there."""
-        state = held.get(prop) or self._new_state(held, touched, key, prop)
-        if state.read_value != text or state.read_at is None:
-            if state.read_value != text:
-                state.crm_value = text
-            state.read_value, state.read_at = text, self.now
-            touched[(key, prop)] = state
 
-    @staticmethod
-    def _new_state(held: dict[str, FieldState], touched: dict[tuple[str, str], FieldState], key: str,
-                   prop: str) -> FieldState:
-        state = held[prop] = FieldState(key, prop)
-        touched[(key, prop)] = state
-        return state
+@dataclass(slots=True)
+class WriteBack:
+    """One contact's write-back book: per property the value last read from the CRM, what the CRM holds as
+    far as we know (the last read that changed, or our last accepted write), and what we want there."""
+
+    read: dict[str, Any]
+    crm: dict[str, Any]
+    desired: dict[str, Any]
+
+    @classmethod
+    def parse(cls, text: str | None) -> WriteBack:
+        if not text:
+            return cls({}, {}, {})
+        data = json.loads(text)
+        return cls(data["read"], data["crm"], data["desired"])
+
+    def dump(self) -> str:
+        return json.dumps({"read": self.read, "crm": self.crm, "desired": self.desired},
+                          separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def _same(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and a == b
+
+
+def _plain(value: Any) -> Any:
+    """A CRM value as the book keeps it: JSON scalars as they are, anything else as text."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
 
 
 def _flatten(activities: Mapping[str, Sequence[Activity]] | Iterable[Activity] | None) -> list[Activity]:
@@ -469,6 +529,7 @@ def _previous_stage(item: _Item) -> Stage | None:
 
 
 def _values_fp(values: Mapping[str, Any] | None, names: Sequence[str]) -> str:
-    """Fingerprint of the values of ``names`` (missing ones count as absent)."""
-    data = {} if values is None else {n: values[n] for n in names if n in values}
-    return hashlib.blake2b(to_json(data).encode(), digest_size=16).hexdigest()
+    """Fingerprint of the values of ``names`` (missing ones count as absent). Values are CRM scalars, whose
+    repr is stable; this runs for every contact of a rescore, so it stays cheaper than JSON."""
+    data = () if values is None else tuple((n, values[n]) for n in names if n in values)
+    return hashlib.blake2b(repr(data).encode(), digest_size=16).hexdigest()

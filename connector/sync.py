@@ -139,7 +139,7 @@ def run_rescore(
             total = _count(conn, source)
         done = 0
         for keys in _key_chunks(pipeline, source, options.chunk_size):
-            pipeline.process_stored(keys, contiguous=True)
+            pipeline.process_stored(keys)
             done += len(keys)
             progress("contacts", done, total)
         _stored_pass(pipeline, store, source, options, progress)

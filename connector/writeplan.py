@@ -53,7 +53,9 @@ def plan_contact(
         if prop not in desired:
             continue
         new, held = desired[prop], current.get(prop)
-        if should_write(write_field, new, held):
+        if type(new) is type(held) and new == held:  # the common case, decided without parsing
+            plan.unchanged += 1
+        elif should_write(write_field, new, held):
             if write_field.output in COMPANION_OUTPUTS:
                 companions[prop] = new
             else:

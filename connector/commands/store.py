@@ -85,7 +85,7 @@ def history(key: str = typer.Argument(..., help="Contact key (files:contact:1001
         full_key = _resolve_key(store, key)
         with store.begin() as conn:
             changes = stage_history.for_contact(conn, full_key)
-            current = stored_contacts.qualification_json(conn, full_key)
+            current = stored_contacts.stored_qualification(conn, full_key)
     finally:
         store.close()
     console.print(history_table(full_key, changes))

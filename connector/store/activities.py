@@ -4,18 +4,17 @@ fast read paths the pipeline and rescore use (raw rows, shared detail decoding).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import or_
 from sqlalchemy.engine import Connection
 
 from connector.model import Activity
-from connector.store.bulk import chunks, insert_for
-from connector.store.codec import DetailCache, encode_detail, make_activity
+from connector.store.bulk import Raw, chunks, insert_for
+from connector.store.codec import KINDS, DetailCache, encode_detail, make_activity
 from connector.store.tables import activities
 
-_RAW_SELECT = "SELECT contact_key, source_id, kind, occurred_at, detail FROM activities"
+_SELECT = "SELECT contact_key, source_id, kind, occurred_at, detail FROM activities"
 
 
 def _row(activity: Activity) -> dict[str, Any]:
@@ -63,51 +62,33 @@ def upsert(connection: Connection, items: Iterable[Activity], batch: int = 5000)
 
 
 class ActivityReader:
-    """Reads activities grouped by contact, skipping per-row type processing on the hot path."""
+    """Reads activities grouped by contact: plain driver rows, shared detail decoding, fast construction."""
 
-    def __init__(self, connection: Connection):
-        self._connection = connection
-        self._details = DetailCache()
-        sqlite = connection.dialect.name == "sqlite"
-        self._timestamp = _sqlite_timestamp if sqlite else _aware
-        self._mark = "?" if sqlite else "%s"  # the driver's parameter style (qmark / psycopg's format)
+    def __init__(self, connection: Connection, details: DetailCache | None = None):
+        self._raw = Raw(connection)
+        self._details = details or DetailCache()
 
     def for_keys(self, keys: Sequence[str]) -> dict[str, list[Activity]]:
         """Activities of the given contacts, by key (contacts without any are left out)."""
         grouped: dict[str, list[Activity]] = {}
         for part in chunks(sorted(set(keys)), 500):
-            marks = ", ".join([self._mark] * len(part))
-            self._group(self._fetch(f"{_RAW_SELECT} WHERE contact_key IN ({marks})", tuple(part)), grouped)
+            rows = self._raw.fetch(f"{_SELECT} WHERE contact_key IN ({self._raw.marks(len(part))})", part)
+            self._group(rows, grouped)
         return grouped
 
     def for_range(self, first: str, last: str) -> dict[str, list[Activity]]:
         """Activities of every contact with first <= key <= last: one range scan of the primary key."""
-        mark = self._mark
-        return self._group(
-            self._fetch(f"{_RAW_SELECT} WHERE contact_key >= {mark} AND contact_key <= {mark}", (first, last)), {}
-        )
-
-    def _fetch(self, sql: str, params: tuple[Any, ...]) -> Sequence[Any]:
-        # Straight to the driver: no per-row result processing on the hottest path of a rescore.
-        return self._connection.exec_driver_sql(sql, params).fetchall()
+        return self._group(self._raw.fetch(f"{_SELECT} WHERE contact_key >= ? AND contact_key <= ?", (first, last)), {})
 
     def _group(self, rows: Sequence[Any], grouped: dict[str, list[Activity]]) -> dict[str, list[Activity]]:
         decode = self._details.decode
-        timestamp = self._timestamp
+        timestamp = self._raw.read_timestamp
+        kinds = KINDS
         for key, source_id, kind, occurred_at, detail in rows:
-            activity = make_activity(key, source_id, kind, timestamp(occurred_at), decode(detail))
+            activity = make_activity(key, kinds[kind], timestamp(occurred_at), source_id, decode(detail))
             bucket = grouped.get(key)
             if bucket is None:
                 grouped[key] = [activity]
             else:
                 bucket.append(activity)
         return grouped
-
-
-def _sqlite_timestamp(value: Any) -> datetime:
-    # Stored by UTCDateTime as naive UTC text ("2026-10-01 12:00:00.000000").
-    return datetime.fromisoformat(value).replace(tzinfo=UTC)
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is UTC else value.astimezone(UTC)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Table
@@ -43,3 +44,59 @@ def upsert(connection: Connection, table: Table, rows: Sequence[dict[str, Any]],
 def chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
     """``items`` in slices of at most ``size``: IN lists stay under every backend's parameter limit."""
     return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+class Raw:
+    """Plain DB-API access inside the connection's current transaction, for the hot paths of large runs.
+
+    SQLAlchemy's Row objects and per-row type processing cost more than the query itself when a rescore
+    reads millions of activity rows; here rows are plain tuples and timestamps are converted by hand.
+    SQL is written with ``?`` placeholders and adapted to the driver (psycopg uses ``%s``).
+    """
+
+    def __init__(self, connection: Connection):
+        self.connection = connection
+        self.sqlite = connection.dialect.name == "sqlite"
+        self._cache: dict[str, str] = {}
+
+    def sql(self, text: str) -> str:
+        if self.sqlite:
+            return text
+        adapted = self._cache.get(text)
+        if adapted is None:
+            adapted = self._cache[text] = text.replace("?", "%s")
+        return adapted
+
+    def marks(self, n: int) -> str:
+        return ", ".join("?" * n)
+
+    def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        cursor = self.connection.connection.cursor()
+        try:
+            cursor.execute(self.sql(sql), tuple(params))
+            return cursor.fetchall()
+        finally:
+            cursor.close()
+
+    def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if not rows:
+            return
+        cursor = self.connection.connection.cursor()
+        try:
+            cursor.executemany(self.sql(sql), rows)
+        finally:
+            cursor.close()
+
+    def timestamp(self, value: datetime | None) -> Any:
+        """A timestamp parameter as UTCDateTime stores it."""
+        if value is None or not self.sqlite:
+            return value
+        return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+    def read_timestamp(self, value: Any) -> datetime | None:
+        """A timestamp column value, aware UTC."""
+        if value is None:
+            return None
+        if self.sqlite:
+            return datetime.fromisoformat(value)
+        return value if value.tzinfo is UTC else value.astimezone(UTC)

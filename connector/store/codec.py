@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import fields
 from datetime import UTC, date, datetime
 from types import MappingProxyType
@@ -25,7 +25,7 @@ _CONTACT_FIELDS = tuple(f.name for f in fields(Contact) if f.name not in ("key",
 _DATETIME_FIELDS = frozenset({"created_at", "updated_at"})
 _MAPPING_FIELDS = frozenset({"signals", "attributes"})
 _NOT_INPUTS = frozenset({"updated_at"})
-_KINDS = {kind.value: kind for kind in ActivityKind}
+KINDS: dict[str, ActivityKind] = {kind.value: kind for kind in ActivityKind}
 _TAG_DATETIME = "$datetime"
 _TAG_DATE = "$date"
 
@@ -115,9 +115,50 @@ class DetailCache:
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
-def make_activity(contact_key: str, source_id: str, kind: str, occurred_at: datetime, detail: Mapping[str, Any]
-                  ) -> Activity:
-    return Activity(contact_key, _KINDS[kind], occurred_at, source_id, detail)
+def _fast_activity_factory() -> Callable[[str, ActivityKind, datetime, str, Mapping[str, Any]], Activity]:
+    """Build Activities without the frozen dataclass __init__ (five object.__setattr__ calls): setting the
+    slots directly is five times faster, which matters when a rescore reads millions of them. Only valid
+    while Activity has no __post_init__; otherwise the plain constructor is used."""
+    if hasattr(Activity, "__post_init__") or not hasattr(Activity, "__slots__"):
+        return Activity
+    new = object.__new__
+    setters = tuple(getattr(Activity, name).__set__ for name in ("contact_key", "kind", "occurred_at",
+                                                                   "source_id", "detail"))
+    set_key, set_kind, set_at, set_id, set_detail = setters
+
+    def make(contact_key: str, kind: ActivityKind, occurred_at: datetime, source_id: str,
+             detail: Mapping[str, Any]) -> Activity:
+        activity = new(Activity)
+        set_key(activity, contact_key)
+        set_kind(activity, kind)
+        set_at(activity, occurred_at)
+        set_id(activity, source_id)
+        set_detail(activity, detail)
+        return activity
+
+    return make
+
+
+#: make_activity(contact_key, kind, occurred_at, source_id, detail) -> Activity
+make_activity = _fast_activity_factory()
+
+
+def pack_activities(activities: Iterable[Activity]) -> str:
+    """A contact's activities as one JSON list of [source_id, kind, occurred_at, detail JSON or null]."""
+    return json.dumps(
+        [[a.source_id, a.kind.value, a.occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
+          encode_detail(a.detail)] for a in activities],
+        separators=(",", ":"), ensure_ascii=False,
+    )
+
+
+def unpack_activities(contact_key: str, text: str | None, details: DetailCache) -> list[Activity]:
+    """The activities ``pack_activities`` stored."""
+    if not text:
+        return []
+    make, kinds, parse, decode = make_activity, KINDS, datetime.fromisoformat, details.decode
+    return [make(contact_key, kinds[kind], parse(at), source_id, decode(detail))
+            for source_id, kind, at, detail in json.loads(text)]
 
 
 def fingerprint(contact: Contact, activities: Iterable[Activity]) -> str:

@@ -2,42 +2,25 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy import select, update
+from sqlalchemy.engine import Connection
 
 from connector.model import Qualification, Stage
-from connector.store.bulk import chunks, upsert
+from connector.store.bulk import Raw, chunks, upsert
 from connector.store.tables import contacts
-from connector.store.types import to_json
 
 #: What a qualification shows a rep; when none of it changes, a re-qualification is not stored again.
 Outcome = tuple[int, int, int, str, str, bool, str]
 
-_COLUMNS = (
-    contacts.c.key,
-    contacts.c.data,
-    contacts.c.inputs_fp,
-    contacts.c.dirty,
-    contacts.c.deleted_at,
-    contacts.c.stage,
-    contacts.c.score,
-    contacts.c.fit,
-    contacts.c.engagement,
-    contacts.c.grade,
-    contacts.c.disqualified,
-    contacts.c.summary,
-    contacts.c.model_version,
-    contacts.c.qualified_at,
-    contacts.c.qualified_fp,
-    contacts.c.read_fp,
-    contacts.c.desired_fp,
-    contacts.c.synced_fp,
-)
+_COLUMNS = ("key, data, inputs_fp, dirty, deleted_at, stage, score, fit, engagement, grade, disqualified, summary, "
+            "model_version, qualified_at, qualified_fp, read_fp, desired_fp, synced_fp, p.pack, writeback")
+_FROM = "contacts LEFT JOIN activity_packs p ON p.contact_key = contacts.key"
 
 
 @dataclass(slots=True)
@@ -57,36 +40,43 @@ class StoredContact:
     read_fp: str | None
     desired_fp: str | None
     synced_fp: str | None
+    activity_pack: str | None
+    writeback: str | None
 
 
 def outcome_of(q: Qualification) -> Outcome:
     return (q.score, q.fit, q.engagement, q.grade, q.stage.value, q.disqualified, q.summary)
 
 
-def _stored(row: Row[Any]) -> StoredContact:
+def _stored(row: tuple[Any, ...], raw: Raw) -> StoredContact:
     (key, data, inputs_fp, dirty, deleted_at, stage, score, fit, engagement, grade, disqualified, summary,
-     model_version, qualified_at, qualified_fp, read_fp, desired_fp, synced_fp) = row
+     model_version, qualified_at, qualified_fp, read_fp, desired_fp, synced_fp, activity_pack, writeback) = row
     outcome = None if stage is None else (score, fit, engagement, grade, stage, bool(disqualified), summary)
     return StoredContact(key, data, inputs_fp, bool(dirty), deleted_at is not None,
-                         Stage(stage) if stage else None, outcome, model_version, qualified_at, qualified_fp,
-                         read_fp, desired_fp, synced_fp)
+                         _STAGES[stage] if stage else None, outcome, model_version,
+                         raw.read_timestamp(qualified_at), qualified_fp, read_fp, desired_fp, synced_fp,
+                         activity_pack, writeback)
+
+
+_STAGES = {stage.value: stage for stage in Stage}
 
 
 def load(connection: Connection, keys: Sequence[str]) -> dict[str, StoredContact]:
     """The stored contacts among ``keys``, by key."""
+    raw = Raw(connection)
     found: dict[str, StoredContact] = {}
     for part in chunks(keys, 500):
-        for row in connection.execute(select(*_COLUMNS).where(contacts.c.key.in_(part))):
-            found[row[0]] = _stored(row)
+        for row in raw.fetch(f"SELECT {_COLUMNS} FROM {_FROM} WHERE key IN ({raw.marks(len(part))})", part):
+            found[row[0]] = _stored(row, raw)
     return found
 
 
 def load_after(connection: Connection, source: str, after: str | None, limit: int) -> list[StoredContact]:
     """The next ``limit`` live contacts of ``source`` in key order after ``after`` (keyset paging)."""
-    query = select(*_COLUMNS).where(contacts.c.source == source, contacts.c.deleted_at.is_(None))
-    if after is not None:
-        query = query.where(contacts.c.key > after)
-    return [_stored(row) for row in connection.execute(query.order_by(contacts.c.key).limit(limit))]
+    raw = Raw(connection)
+    rows = raw.fetch(f"SELECT {_COLUMNS} FROM {_FROM} WHERE source = ? AND deleted_at IS NULL AND key > ? "
+                     "ORDER BY key LIMIT ?", (source, after or "", limit))
+    return [_stored(row, raw) for row in rows]
 
 
 def dirty_after(connection: Connection, source: str, after: str | None, limit: int) -> list[str]:
@@ -99,82 +89,55 @@ def dirty_after(connection: Connection, source: str, after: str | None, limit: i
     return list(connection.execute(query.order_by(contacts.c.key).limit(limit)).scalars())
 
 
-def save_inputs(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert or refresh contacts: key, source, object_type, updated_at, data, inputs_fp, first/last_seen_at.
-
-    ``first_seen_at`` is kept from the first insert; the row is live again and no longer dirty.
-    """
-    if not rows:
-        return
-    full = [{**row, "dirty": False, "deleted_at": None} for row in rows]
-    upsert(connection, contacts, full, ["key"], [name for name in full[0] if name not in ("key", "first_seen_at")])
-
-
-_SAVE_QUALIFICATION = (
-    update(contacts)
-    .where(contacts.c.key == bindparam("b_key"))
-    .values(
-        stage=bindparam("stage"),
-        score=bindparam("score"),
-        fit=bindparam("fit"),
-        engagement=bindparam("engagement"),
-        grade=bindparam("grade"),
-        disqualified=bindparam("disqualified"),
-        summary=bindparam("summary"),
-        qualification=bindparam("qualification"),
-        model_version=bindparam("model_version"),
-        qualified_at=bindparam("qualified_at"),
-        qualified_fp=bindparam("qualified_fp"),
-        dirty=False,
-    )
-)
-
-
-def qualification_row(q: Qualification, inputs_fp: str) -> dict[str, Any]:
-    return {
-        "b_key": q.contact_key,
-        "stage": q.stage.value,
-        "score": q.score,
-        "fit": q.fit,
-        "engagement": q.engagement,
-        "grade": q.grade,
-        "disqualified": q.disqualified,
-        "summary": q.summary,
-        "qualification": to_json(q.as_row()),
-        "model_version": q.model_version,
-        "qualified_at": q.computed_at,
-        "qualified_fp": inputs_fp,
-    }
-
-
-def save_qualifications(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """Store new qualifications (rows from ``qualification_row``) in one executemany."""
+def save_inputs(connection: Connection, rows: Sequence[dict[str, Any]], packs: Sequence[tuple[str, str]]) -> None:
+    """Insert or refresh contacts (key, source, object_type, updated_at, data, inputs_fp, first_seen_at,
+    last_seen_at) and their activity packs (key, pack). ``first_seen_at`` is kept from the first insert; the
+    row is live again and no longer dirty."""
     if rows:
-        connection.execute(_SAVE_QUALIFICATION, list(rows))
+        full = [{**row, "dirty": False, "deleted_at": None} for row in rows]
+        upsert(connection, contacts, full, ["key"],
+               [name for name in full[0] if name not in ("key", "first_seen_at")])
+    Raw(connection).execute_many(
+        "INSERT INTO activity_packs (contact_key, pack) VALUES (?, ?) "
+        "ON CONFLICT (contact_key) DO UPDATE SET pack = excluded.pack", packs)
 
 
-_TOUCH_QUALIFIED = (
-    update(contacts).where(contacts.c.key == bindparam("b_key")).values(qualified_at=bindparam("qualified_at"))
-)
+def qualification_json(q: Qualification) -> str:
+    """The explanation kept in the store: every reason with its points and field evidence, and how many
+    activities counted. Activity evidence is not rendered here (it is most of the cost of a large rescore);
+    `leadbridge explain` renders it from the stored activities when someone asks."""
+    reasons = [[r.rule, r.axis, r.group, round(r.points, 2), list(r.field_values), len(r.activities) or r.count]
+               for r in q.reasons]
+    return json.dumps({
+        "score": q.score, "fit": q.fit, "engagement": q.engagement, "grade": q.grade, "stage": q.stage.value,
+        "disqualified": q.disqualified, "disqualified_reason": q.disqualified_reason, "summary": q.summary,
+        "stage_reason": q.stage_reason, "model_version": q.model_version,
+        "computed_at": q.computed_at.isoformat(), "reasons": reasons,
+    }, separators=(",", ":"), ensure_ascii=False)
 
 
-def touch_qualified(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """Re-qualified with the same outcome: only note when (rows: b_key, qualified_at)."""
-    if rows:
-        connection.execute(_TOUCH_QUALIFIED, list(rows))
+def qualification_columns(q: Qualification, inputs_fp: str) -> dict[str, Any]:
+    """The contact columns that hold a qualification, for ``update_many``."""
+    return {"stage": q.stage.value, "score": q.score, "fit": q.fit, "engagement": q.engagement, "grade": q.grade,
+            "disqualified": q.disqualified, "summary": q.summary, "qualification": qualification_json(q),
+            "model_version": q.model_version, "qualified_at": q.computed_at, "qualified_fp": inputs_fp,
+            "dirty": False}
 
 
-_SAVE_SYNC = (
-    update(contacts)
-    .where(contacts.c.key == bindparam("b_key"))
-    .values(read_fp=bindparam("read_fp"), desired_fp=bindparam("desired_fp"), synced_fp=bindparam("synced_fp"))
-)
+_TIMESTAMPS = frozenset({"qualified_at", "updated_at", "first_seen_at", "last_seen_at", "deleted_at"})
 
 
-def save_sync_state(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """Write-back fingerprints (rows: b_key, read_fp, desired_fp, synced_fp)."""
-    if rows:
-        connection.execute(_SAVE_SYNC, list(rows))
+def update_many(connection: Connection, updates: dict[str, dict[str, Any]]) -> None:
+    """Update contacts by key, each with its own columns: one UPDATE per contact (a row is rewritten once
+    however many things changed), one executemany per set of columns."""
+    raw = Raw(connection)
+    groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+    for key, values in updates.items():
+        names = tuple(values)
+        groups.setdefault(names, []).append(
+            (*(raw.timestamp(values[n]) if n in _TIMESTAMPS else values[n] for n in names), key))
+    for names, rows in groups.items():
+        raw.execute_many(f"UPDATE contacts SET {', '.join(f'{n} = ?' for n in names)} WHERE key = ?", rows)
 
 
 def mark_dirty(connection: Connection, keys: Iterable[str]) -> None:
@@ -199,6 +162,6 @@ def mark_deleted(connection: Connection, keys: Iterable[str], now: datetime) -> 
     return count
 
 
-def qualification_json(connection: Connection, key: str) -> str | None:
+def stored_qualification(connection: Connection, key: str) -> str | None:
     """The stored Qualification.as_row() JSON of one contact (for `leadbridge history`)."""
     return connection.execute(select(contacts.c.qualification).where(contacts.c.key == key)).scalar()

@@ -1,5 +1,9 @@
 """Per contact and CRM property: the value last read, what the CRM holds as far as we know, the value the
-latest qualification wants there, and the value we last wrote.
+latest qualification wants there, and the value we last wrote, with when and in which run.
+
+The pipeline plans from the per-contact copy of the same values (``contacts.writeback``, one JSON value per
+contact) and records here only the properties that changed, with targeted upserts that leave the other
+columns of the row alone.
 
 ``crm_value`` is the one the write-back diffs against. It follows whichever happened last: a read that
 brought a *different* value than the previous read (someone changed it in the CRM), or a write of ours
@@ -12,13 +16,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from connector.store.bulk import chunks, upsert
-from connector.store.tables import field_values
+from connector.store.bulk import Raw, chunks
 
 
 @dataclass(slots=True)
@@ -37,20 +38,67 @@ class FieldState:
 
 
 _NAMES = tuple(f.name for f in fields(FieldState))
-_COLUMNS = tuple(field_values.c[name] for name in _NAMES)
+_SELECT = f"SELECT {', '.join(_NAMES)} FROM field_values"
+_UPSERT = (
+    f"INSERT INTO field_values ({', '.join(_NAMES)}) VALUES ({', '.join('?' * len(_NAMES))}) "
+    "ON CONFLICT (contact_key, field) DO UPDATE SET "
+    + ", ".join(f"{name} = excluded.{name}" for name in _NAMES[2:])
+)
 
 
 def load(connection: Connection, keys: Sequence[str]) -> dict[str, dict[str, FieldState]]:
     """Field states of the given contacts: key -> property -> state."""
+    raw = Raw(connection)
+    stamp = raw.read_timestamp
     found: dict[str, dict[str, FieldState]] = {}
     for part in chunks(sorted(set(keys)), 500):
-        for row in connection.execute(select(*_COLUMNS).where(field_values.c.contact_key.in_(part))):
-            state = FieldState(*row)
-            found.setdefault(state.contact_key, {})[state.field] = state
+        for row in raw.fetch(f"{_SELECT} WHERE contact_key IN ({raw.marks(len(part))})", part):
+            key, prop, read_value, read_at, crm_value, desired, written, written_at, run_id = row
+            state = FieldState(key, prop, read_value, stamp(read_at), crm_value, desired, written, stamp(written_at),
+                               run_id)
+            held = found.get(key)
+            if held is None:
+                found[key] = {prop: state}
+            else:
+                held[prop] = state
     return found
 
 
 def save(connection: Connection, states: Sequence[FieldState]) -> None:
     """Write the given states whole (insert or replace), one executemany."""
-    rows: list[dict[str, Any]] = [{name: getattr(s, name) for name in _NAMES} for s in states]
-    upsert(connection, field_values, rows, ["contact_key", "field"])
+    raw = Raw(connection)
+    stamp = raw.timestamp
+    raw.execute_many(_UPSERT, [(s.contact_key, s.field, s.read_value, stamp(s.read_at), s.crm_value, s.desired_value,
+                                s.written_value, stamp(s.written_at), s.written_run_id) for s in states])
+
+
+def _upsert(columns: Sequence[str]) -> str:
+    names = ("contact_key", "field", *columns)
+    return (f"INSERT INTO field_values ({', '.join(names)}) VALUES ({', '.join('?' * len(names))}) "
+            "ON CONFLICT (contact_key, field) DO UPDATE SET "
+            + ", ".join(f"{name} = excluded.{name}" for name in columns))
+
+
+_READ = _upsert(("read_value", "read_at", "crm_value"))
+_DESIRED = _upsert(("desired_value",))
+_WRITTEN = _upsert(("crm_value", "written_value", "written_at", "written_run_id"))
+
+
+def record_reads(connection: Connection, rows: Sequence[tuple[str, str, str]], at: datetime) -> None:
+    """Values read from the CRM that differ from the last read: (key, property, value JSON)."""
+    raw = Raw(connection)
+    stamp = raw.timestamp(at)
+    raw.execute_many(_READ, [(key, prop, value, stamp, value) for key, prop, value in rows])
+
+
+def record_desired(connection: Connection, rows: Sequence[tuple[str, str, str]]) -> None:
+    """New values the qualification wants: (key, property, value JSON)."""
+    Raw(connection).execute_many(_DESIRED, rows)
+
+
+def record_written(connection: Connection, rows: Sequence[tuple[str, str, str]], at: datetime,
+                   run_id: int | None) -> None:
+    """Values the destination accepted: (key, property, value JSON); the CRM now holds them."""
+    raw = Raw(connection)
+    stamp = raw.timestamp(at)
+    raw.execute_many(_WRITTEN, [(key, prop, value, value, stamp, run_id) for key, prop, value in rows])

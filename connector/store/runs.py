@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 
@@ -146,6 +146,14 @@ def recent(connection: Connection, limit: int = 20, source: str | None = None) -
     if source is not None:
         query = query.where(runs.c.source == source)
     return [_run(row) for row in connection.execute(query)]
+
+
+def last_completed(connection: Connection, kind: str) -> dict[str, datetime]:
+    """Per source, when the last run of ``kind`` that finished ``ok`` (not a dry run) started."""
+    query = (select(runs.c.source, func.max(runs.c.started_at))
+             .where(runs.c.kind == kind, runs.c.status == OK, runs.c.dry_run.is_(False))
+             .group_by(runs.c.source))
+    return {source: started for source, started in connection.execute(query)}
 
 
 def get(connection: Connection, run_id: int) -> RunRow | None:

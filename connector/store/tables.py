@@ -2,6 +2,7 @@
 
     contacts         the local replica of each contact (common model as JSON) and its latest qualification
     activities       one row per activity, keyed by contact key and the activity's source id
+    activity_packs   per contact, a copy of its activities as one JSON value (the fast read path)
     cursors          per source and object: the checkpoint an incremental read resumes from
     field_values     per contact and CRM property: last value read, best-known CRM value, desired, written
     stage_history    every stage change: from, to, when, why, model version, run
@@ -68,9 +69,12 @@ contacts = Table(
     Column("model_version", String(64)),
     Column("qualified_at", UTCDateTime),
     Column("qualified_fp", String(32)),
-    # The write-back: fingerprints of the CRM values last read and of the values the qualification wants
-    # there; synced_fp is "read_fp desired_fp" as of the last plan that was written in full (NULL when
-    # something is still to write), so an unchanged contact costs no field lookups at all.
+    # The write-back. read_fp and desired_fp fingerprint the CRM values last read and the values the
+    # qualification wants there; synced_fp is "read_fp desired_fp" as of the last plan that was written in
+    # full (NULL while something is still to write), so an unchanged contact costs no planning at all.
+    Column("writeback", Text, comment='JSON {"read": {...}, "crm": {...}, "desired": {...}}: per property, '
+           "the value last read, what the CRM holds as far as we know, and what we want there (field_values "
+           "keeps the same per row with times and runs; this copy is what the planner reads)"),
     Column("read_fp", String(32)),
     Column("desired_fp", String(32)),
     Column("synced_fp", String(65)),
@@ -86,6 +90,17 @@ activities = Table(
     Column("occurred_at", UTCDateTime, nullable=False),
     Column("detail", Text, comment="JSON object; NULL when empty"),
     # Clustered by contact on SQLite: a contact's activities sit together, and a rescore reads them in order.
+    sqlite_with_rowid=False,
+)
+
+activity_packs = Table(
+    "activity_packs",
+    metadata,
+    Column("contact_key", KEY, primary_key=True),
+    Column("pack", Text, nullable=False, comment="JSON list of [source_id, kind, occurred_at, detail JSON]"),
+    # A copy of the contact's activities rows, kept in step with them by the pipeline: a rescore reads one
+    # value per contact instead of twenty rows. Apart from contacts, so that updating a contact's
+    # qualification does not rewrite it.
     sqlite_with_rowid=False,
 )
 

@@ -1,8 +1,12 @@
 """Column types shared by the store's tables: UTC timestamps that read back aware on every backend.
 
-SQLite has no timezone-aware timestamp: SQLAlchemy stores naive text there and hands back naive datetimes,
-while PostgreSQL's ``timestamptz`` hands back aware ones. ``UTCDateTime`` makes both behave the same:
-aware UTC in, aware UTC out, and a naive value is refused (it would be ambiguous).
+SQLite has no timestamp type: SQLAlchemy stores text there and hands back naive datetimes, while
+PostgreSQL's ``timestamptz`` hands back aware ones. ``UTCDateTime`` makes both behave the same: aware UTC in,
+aware UTC out, and a naive value is refused (it would be ambiguous).
+
+On SQLite the text is fixed-width ISO-8601 in UTC (``2026-11-01T12:00:00.000000+00:00``): it sorts in time
+order, and ``datetime.fromisoformat`` parses it on its fast path, which the bulk readers rely on (the
+default ``2026-11-01 12:00:00.000000`` layout takes ten times longer to parse).
 """
 
 from __future__ import annotations
@@ -12,8 +16,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+SQLITE_TIMESTAMP = sqlite.DATETIME(
+    storage_format="%(year)04d-%(month)02d-%(day)02dT%(hour)02d:%(minute)02d:%(second)02d.%(microsecond)06d+00:00",
+    regexp=r"(\d+)-(\d+)-(\d+)[T ](\d+):(\d+):(\d+)(?:\.(\d+))?",
+)
+
+
+def parse_sqlite_timestamp(text: str) -> datetime:
+    """A timestamp as UTCDateTime stores it on SQLite, aware (fast path for bulk reads)."""
+    return datetime.fromisoformat(text)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -21,6 +36,11 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     impl = DateTime(timezone=True)
     cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(SQLITE_TIMESTAMP)
+        return dialect.type_descriptor(DateTime(timezone=True))
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
@@ -40,6 +60,18 @@ class UTCDateTime(TypeDecorator[datetime]):
 def to_json(value: Any) -> str:
     """Compact, key-sorted JSON: equal values give equal text, so text comparison is value comparison."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str, ensure_ascii=False)
+
+
+def value_json(value: Any) -> str:
+    """``to_json`` for the scalars CRM properties hold, with the common cases done without json.dumps."""
+    if value is None:
+        return "null"
+    kind = type(value)
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return str(value)
+    return to_json(value)
 
 
 def from_json(text: str | None) -> Any:

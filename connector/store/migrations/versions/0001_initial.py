@@ -46,6 +46,10 @@ def upgrade() -> None:
         sa.Column("model_version", sa.String(64)),
         sa.Column("qualified_at", TS),
         sa.Column("qualified_fp", sa.String(32)),
+        sa.Column("writeback", sa.Text,
+                  comment='JSON {"read": {...}, "crm": {...}, "desired": {...}}: per property, the value last '
+                  "read, what the CRM holds as far as we know, and what we want there (field_values keeps the "
+                  "same per row with times and runs; this copy is what the planner reads)"),
         sa.Column("read_fp", sa.String(32)),
         sa.Column("desired_fp", sa.String(32)),
         sa.Column("synced_fp", sa.String(65)),
@@ -61,6 +65,15 @@ def upgrade() -> None:
         sa.Column("occurred_at", TS, nullable=False),
         sa.Column("detail", sa.Text, comment="JSON object; NULL when empty"),
         sa.PrimaryKeyConstraint("contact_key", "source_id", name="pk_activities"),
+        sqlite_with_rowid=False,
+    )
+
+    op.create_table(
+        "activity_packs",
+        sa.Column("contact_key", KEY, nullable=False),
+        sa.Column("pack", sa.Text, nullable=False,
+                  comment="JSON list of [source_id, kind, occurred_at, detail JSON]"),
+        sa.PrimaryKeyConstraint("contact_key", name="pk_activity_packs"),
         sqlite_with_rowid=False,
     )
 
@@ -151,5 +164,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("rejected_writes", "runs", "stage_history", "field_values", "cursors", "activities", "contacts"):
+    for table in ("rejected_writes", "runs", "stage_history", "field_values", "cursors", "activity_packs",
+                  "activities", "contacts"):
         op.drop_table(table)

@@ -1,0 +1,95 @@
+"""Rescore throughput from the SQLite store: contacts_per_s on the last line, as JSON.
+
+Set-up (not timed): N synthetic contacts with about 20 activities each are synced into a fresh SQLite
+store through the pipeline, with their write-back recorded as written, as of DEFAULT_NOW.
+Timed: ``run_rescore`` one day later with the shipped scoring model (it decays, so every contact is
+re-qualified), writing the values that changed to an updates file — what the daily rescore does.
+
+    python bench/rescore.py [--contacts 200000] [--activities-mean 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from connector.crm.updates_file import UpdatesFile
+from connector.mapping.load import load_mapping
+from connector.pipeline import Pipeline
+from connector.qualify import load_model
+from connector.sandbox.synthetic import DEFAULT_NOW, people, to_common
+from connector.store import open_store
+from connector.sync import run_rescore
+
+SOURCE = "files"
+PAGE = 2000
+
+
+def load(store_url: str, n: int, activities_mean: float, out: Path) -> None:
+    """Sync n synthetic contacts into the store as of DEFAULT_NOW, write-back recorded."""
+    store = open_store(store_url)
+    mapping, model = load_mapping(None, SOURCE), load_model()
+    destination = UpdatesFile(out, mapping.write_targets)
+    destination.open()
+    page: list = []
+    acts: list = []
+    with Pipeline(store, model, mapping, now=DEFAULT_NOW, destination=destination) as pipeline:
+        for person in people(n, seed=11, activities_mean=activities_mean):
+            contact, activities = to_common(person, source=SOURCE)
+            page.append(contact)
+            acts.extend(activities)
+            if len(page) >= PAGE:
+                pipeline.process(page, acts)
+                page, acts = [], []
+                print(f"loaded {pipeline.report.read:,}", file=sys.stderr, end="\r")
+        if page:
+            pipeline.process(page, acts)
+    destination.close()
+    store.close()
+    print(file=sys.stderr)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--contacts", type=int, default=200_000)
+    parser.add_argument("--activities-mean", type=float, default=20.0)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="lb-bench-") as tmp:
+        url = f"sqlite:///{tmp}/bench.db"
+        started = time.perf_counter()
+        load(url, args.contacts, args.activities_mean, Path(tmp) / "initial.csv")
+        load_s = time.perf_counter() - started
+
+        store = open_store(url)
+        mapping, model = load_mapping(None, SOURCE), load_model()
+        destination = UpdatesFile(Path(tmp) / "updates.csv", mapping.write_targets)
+        later = DEFAULT_NOW + timedelta(days=1)
+        started = time.perf_counter()
+        result = run_rescore(store, model, mapping, source=SOURCE, destination=destination, clock=lambda: later)
+        seconds = time.perf_counter() - started
+        store.close()
+        with store.engine.connect() as conn:
+            activities = conn.exec_driver_sql("SELECT count(*) FROM activities").scalar()
+    report = result.report
+    print(json.dumps({
+        "bench": "rescore",
+        "store": "sqlite",
+        "contacts": args.contacts,
+        "activities": activities,
+        "seconds": round(seconds, 2),
+        "contacts_per_s": round(report.qualified / seconds),
+        "qualified": report.qualified,
+        "stage_changes": sum(report.stage_changes.values()),
+        "values_written": report.written,
+        "contacts_written": report.written_contacts,
+        "load_seconds": round(load_s, 1),
+    }))
+
+
+if __name__ == "__main__":
+    main()
