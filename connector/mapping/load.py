@@ -8,6 +8,7 @@ a misspelt option must never be silently ignored.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,8 @@ from connector.model import CONTACT_FIELDS, Stage
 _TOP_KEYS = ("source", "contacts", "activities", "write")
 _CONTACTS_KEYS = ("id", "object", "updated_at", "fields")
 _ACTIVITIES_KEYS = ("contact_id", "id", "kind", "occurred_at", "detail")
+# A list of activity sections (one per CRM object: Task, Event, ...) names each one's object.
+_ACTIVITY_LIST_KEYS = ("object", *_ACTIVITIES_KEYS)
 _COLUMN_KEYS = ("from", "type", "map", "default", "fallback", "format", "optional")
 _WRITE_KEYS = ("output", "to", "map", "policy")
 _STAGES = tuple(stage.value for stage in Stage)
@@ -75,14 +78,55 @@ def parse_mapping(doc: YamlDoc, source: str | None = "files") -> Mapping:
     if source is not None and declared != source:
         raise doc.error(("source",), f"this mapping is for the {declared} source, not {source}; use a {source} mapping")
     activities = data.get("activities")
-    contacts = _contacts(doc, ("contacts",), data["contacts"])
+    contact_maps = _contact_maps(doc, ("contacts",), data["contacts"])
+    activity_maps = _activity_maps(doc, ("activities",), activities) if activities is not None else ()
     return Mapping(
         source=declared,
         file=doc.file,
-        contacts=contacts,
-        activities=_activities(doc, ("activities",), activities) if activities is not None else None,
-        write=_write(doc, ("write",), data.get("write") or [], contacts),
+        contacts=contact_maps[0],
+        activities=activity_maps[0] if activity_maps else None,
+        write=_write(doc, ("write",), data.get("write") or [], contact_maps[0]),
+        contact_maps=contact_maps,
+        activity_maps=activity_maps,
     )
+
+
+def _contact_maps(doc: YamlDoc, path: KeyPath, value: Any) -> tuple[ContactsMap, ...]:
+    """One contacts section, or a list of them for a CRM that keeps people in several objects (Salesforce
+    Lead and Contact); each object may appear once."""
+    if not isinstance(value, list):
+        return (_contacts(doc, path, value),)
+    if not value:
+        raise doc.error(path, "contacts: lists at least one object section")
+    maps: list[ContactsMap] = []
+    for index, item in enumerate(value):
+        item_path = (*path, index)
+        if isinstance(item, dict) and item.get("object") is None:
+            raise doc.error(item_path, "each section of a contacts: list names its object: (lead, contact, ...)")
+        spec = _contacts(doc, item_path, item)
+        if any(m.object == spec.object for m in maps):
+            raise doc.error((*item_path, "object"), f"object '{spec.object}' is listed twice in contacts:")
+        maps.append(spec)
+    return tuple(maps)
+
+
+def _activity_maps(doc: YamlDoc, path: KeyPath, value: Any) -> tuple[ActivitiesMap, ...]:
+    """One activities section, or a list of them, each naming the CRM object it is read from."""
+    if not isinstance(value, list):
+        return (_activities(doc, path, value),)
+    maps: list[ActivitiesMap] = []
+    for index, item in enumerate(value):
+        item_path = (*path, index)
+        data = _section(doc, item_path, item, "an activities section")
+        _check_keys(doc, item_path, data, _ACTIVITY_LIST_KEYS, required=("object",))
+        object_name = _text(doc, (*item_path, "object"), data["object"])
+        if not _OBJECT_NAME.fullmatch(object_name):
+            raise doc.error((*item_path, "object"), f"object '{object_name}' must be a plain name such as Task")
+        if any(m.object == object_name for m in maps):
+            raise doc.error((*item_path, "object"), f"object '{object_name}' is listed twice in activities:")
+        rest = {k: v for k, v in data.items() if k != "object"}
+        maps.append(replace(_activities(doc, item_path, rest), object=object_name))
+    return tuple(maps)
 
 
 def _contacts(doc: YamlDoc, path: KeyPath, value: Any) -> ContactsMap:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from connector.mapping.schema import Column, Mapping
+from connector.mapping.schema import ActivitiesMap, Column, ContactsMap, Mapping
 from connector.model import EMPTY, Activity, Contact
 
 
@@ -62,10 +62,10 @@ class ContactReader:
     ``write_only`` are the write-back targets no field reads; ``origins`` says where the mapping names each
     column (``files.yaml:12``)."""
 
-    def __init__(self, mapping: Mapping):
-        spec = mapping.contacts
+    def __init__(self, mapping: Mapping, contacts: ContactsMap | None = None):
+        spec = contacts or mapping.contacts
         slots = _Slots()
-        self._prefix = mapping.key("")
+        self._prefix = f"{mapping.source}:{spec.object}:"
         self._id = (spec.id, slots.column(spec.id))
         self._updated = (spec.updated_at, slots.column(spec.updated_at)) if spec.updated_at else None
         self._common: list[tuple[str, Column, int]] = []
@@ -155,8 +155,8 @@ class ContactReader:
 class ActivityReader:
     """Builds Activities from records; contact keys use the mapping's source and contact object."""
 
-    def __init__(self, mapping: Mapping):
-        spec = mapping.activities
+    def __init__(self, mapping: Mapping, activities: ActivitiesMap | None = None):
+        spec = activities or mapping.activities
         if spec is None:
             raise ValueError(f"{mapping.file} has no activities: section")
         slots = _Slots()

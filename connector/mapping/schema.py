@@ -134,6 +134,7 @@ class ActivitiesMap:
     occurred_at: Column
     id: Column | None = None
     detail: tuple[tuple[str, Column], ...] = ()
+    object: str | None = None  # the CRM object read (Task, Event, ...) when a mapping lists several
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +164,10 @@ class Mapping:
     contacts: ContactsMap
     activities: ActivitiesMap | None = None
     write: tuple[WriteField, ...] = ()
+    # Every contacts/activities section when the YAML lists several (Salesforce: Lead and Contact; Task,
+    # Event, CampaignMember); ``contacts``/``activities`` are the first of each.
+    contact_maps: tuple[ContactsMap, ...] = ()
+    activity_maps: tuple[ActivitiesMap, ...] = ()
 
     @property
     def write_targets(self) -> tuple[str, ...]:
