@@ -8,16 +8,17 @@ Each YAML condition is validated and compiled once, into objects whose ``test`` 
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any
 
 from connector.mapping.yamlfile import KeyPath, YamlDoc
 from connector.model import CONTACT_FIELDS, Activity, ActivityKind, Contact, describe_activity
-from connector.qualify.decay import DecayFn
-from connector.qualify.facts import INFINITY, ActivityPlan, Facts, PlanEntry, email_domain
+from connector.qualify.decay import DAYS_PER_SECOND
+from connector.qualify.facts import UNSET, ActivityPlan, Facts, email_domain
 
 FIELD_NAMES = (*CONTACT_FIELDS, "email_domain")
 FIELD_OPS = ("equals", "not_equals", "in", "not_in", "contains", "regex", "gte", "gt", "lte", "lt", "between",
@@ -37,6 +38,20 @@ class Condition:
 
     def evidence(self, facts: Facts) -> tuple[str, ...]:
         return ()
+
+    def fields(self) -> tuple[str, ...] | None:
+        """The contact fields this condition reads, when they are all it reads (None when it also looks at
+        activities, scores or the clock): its verdict and evidence are then a function of their values."""
+        return None
+
+    def cost(self) -> int:
+        """Roughly how much a test costs: 1 for a field or a score, more for activities. ``all_of`` and
+        ``any_of`` test their cheapest parts first (conditions are pure, so the verdict is the same)."""
+        return 1
+
+
+def _cheapest_first(parts: tuple[Condition, ...]) -> tuple[Condition, ...]:
+    return tuple(sorted(parts, key=lambda part: part.cost()))
 
 
 def _fold(value: Any) -> Any:
@@ -161,12 +176,15 @@ class FieldTest(Condition):
     field: str
     predicates: tuple[Predicate, ...]
     getter: Callable[[Contact], Any]
-
-    # Titles, countries and industries repeat across contacts: remember each value's verdict.
+    # Titles, countries and industries repeat across contacts: remember each value's verdict. Not for
+    # present/absent alone: they are cheaper than a lookup, and what they test (emails, names) rarely repeats.
+    remember: bool = True
     memo: dict[Any, bool] = field(default_factory=dict, repr=False)
 
     def test(self, facts: Facts) -> bool:
         value = self.getter(facts.contact)
+        if not self.remember:
+            return self._decide(value)
         try:
             return self.memo[value]
         except KeyError:
@@ -187,26 +205,68 @@ class FieldTest(Condition):
     def evidence(self, facts: Facts) -> tuple[str, ...]:
         return (f"{self.field}={self.getter(facts.contact)!r}",)
 
+    def fields(self) -> tuple[str, ...] | None:
+        return (self.field,)
+
+
+def fields_key(names: tuple[str, ...]) -> Callable[[Contact], Any]:
+    """A function from a contact to a memo key for the values of ``names``: equal keys, same values."""
+    getters = [field_getter(name) for name in dict.fromkeys(names)]
+    if len(getters) == 1:
+        get = getters[0]
+        return lambda contact: memo_key(get(contact))
+    return lambda contact: tuple([memo_key(get(contact)) for get in getters])
+
+
+def memo_key(value: Any) -> Any:
+    """``value`` as a dict key that only equal values *of the same type* share: 1, 1.0 and True are equal
+    in Python but show differently in evidence (and so do 0.0 and -0.0)."""
+    cls = value.__class__
+    if cls is str or value is None:
+        return value
+    if cls is float:
+        return (cls, value, math.copysign(1.0, value))
+    return (cls, value)
+
+
+def _fields_of(parts: Iterable[Condition]) -> tuple[str, ...] | None:
+    names: list[str] = []
+    for part in parts:
+        found = part.fields()
+        if found is None:
+            return None
+        names += found
+    return tuple(names)
+
 
 class ActivityFilter:
     """Which activities count: kinds (None = any), url and detail filters, and a recency window.
 
-    Each filter owns a slot in the model's ActivityPlan; ``Facts`` fills the slot in its single pass.
+    ``matching`` finds them in a contact's Facts, on demand. A filter on one kind and nothing else (most
+    scoring rules) is that kind's list as is; any other filter owns a slot in Facts where it caches what
+    it found.
     """
 
-    __slots__ = ("slot", "kinds", "url_contains", "url_regex", "detail", "within_days", "simple")
+    __slots__ = ("slot", "kinds", "kind_set", "url_contains", "url_regex", "detail", "within_days", "simple",
+                 "only_kind", "url_only", "keep")
 
     def __init__(self, slot: int, kinds: tuple[ActivityKind, ...] | None, url_contains: tuple[str, ...],
                  url_regex: re.Pattern[str] | None, detail: tuple[tuple[str, frozenset[str]], ...],
                  within_days: float | None):
         self.slot = slot
         self.kinds = kinds
+        self.kind_set = frozenset(kinds) if kinds is not None else None
         self.url_contains = url_contains
         self.url_regex = url_regex
         self.detail = detail
         self.within_days = within_days
         # A filter on kinds alone can also count a CRM's rollups (e.g. HubSpot's number of visits).
         self.simple = not url_contains and url_regex is None and not detail
+        self.only_kind = kinds[0] if kinds is not None and len(kinds) == 1 and self.simple and \
+            within_days is None else None
+        # Filters on kinds and a url alone are filled by the Facts pass (see facts.py).
+        self.url_only = bool(url_contains or url_regex is not None) and not detail
+        self.keep = self.keeper()
 
     def url_matches(self, url: str) -> bool:
         url = url.casefold()
@@ -215,8 +275,8 @@ class ActivityFilter:
         return self.url_regex is None or self.url_regex.search(url) is not None
 
     def keeper(self) -> Callable[[Activity], bool] | None:
-        """The url and detail test for one activity (kind and window are checked by the plan), or None when
-        the filter has neither. Sites have few distinct urls, so url verdicts are memoized per filter."""
+        """The url and detail test for one activity (kind and window are checked apart), or None when the
+        filter has neither. Sites have few distinct urls, so url verdicts are memoized per filter."""
         if self.simple:
             return None
         url_test = self.url_matches if (self.url_contains or self.url_regex is not None) else None
@@ -243,8 +303,47 @@ class ActivityFilter:
 
         return keep
 
+    def matching(self, facts: Facts) -> list[Activity] | None:
+        """The contact's activities that pass the filter, in their original order; None when there are none.
+
+        The list may be Facts' own: read it, never change it."""
+        kind = self.only_kind
+        if kind is not None:
+            return facts.by_kind.get(kind)
+        found = facts.found[self.slot]
+        if found is UNSET:
+            found = facts.found[self.slot] = self._select(facts)
+        return found  # type: ignore[no-any-return]
+
+    def _select(self, facts: Facts) -> list[Activity] | None:
+        candidates: Sequence[Activity]
+        keep = self.keep
+        if self.url_only:  # the Facts pass filed them by kind and url already
+            candidates = facts.by_url.get(self.slot) or ()
+            keep = None
+        elif self.kinds is None:
+            candidates = facts.activities
+        else:
+            by_kind = facts.by_kind
+            present = [by_kind[k] for k in self.kinds if k in by_kind]
+            if not present:
+                return None
+            if len(present) == 1:
+                candidates = present[0]
+            else:  # several kinds: keep the original order across them
+                kind_set = self.kind_set
+                candidates = [a for a in facts.activities if a.kind in kind_set]  # type: ignore[operator]
+        within = self.within_days
+        if within is not None:
+            now_ts = facts.now_ts
+            candidates = [a for a in candidates
+                          if (now_ts - a.occurred_at.timestamp()) * DAYS_PER_SECOND <= within]
+        if keep is not None:
+            candidates = [a for a in candidates if keep(a)]
+        return candidates or None  # type: ignore[return-value]
+
     def matched(self, facts: Facts) -> list[Activity]:
-        return facts.matched[self.slot] or []
+        return self.matching(facts) or []
 
     def rollup(self, facts: Facts) -> float:
         """Count from the CRM's rollup signals for these kinds (undated, so only without a window)."""
@@ -256,7 +355,7 @@ class ActivityFilter:
         return float(sum(signals.get(k.value, 0) or 0 for k in self.kinds))
 
     def count(self, facts: Facts) -> float:
-        found = facts.matched[self.slot]
+        found = self.matching(facts)
         n = len(found) if found else 0
         return max(float(n), self.rollup(facts)) if self.simple else float(n)
 
@@ -264,24 +363,19 @@ class ActivityFilter:
 @dataclass
 class Scope:
     """What compiling conditions needs: the document (for located errors), named definitions, and the
-    registry of activity filters that becomes the model's ActivityPlan."""
+    registry of activity filters (each gets a slot in the model's ActivityPlan)."""
 
     doc: YamlDoc
     definitions: dict[str, Condition] = field(default_factory=dict)
-    filters: list[tuple[ActivityFilter, DecayFn | None]] = field(default_factory=list)
+    filters: list[ActivityFilter] = field(default_factory=list)
 
     def plan(self) -> ActivityPlan:
-        dispatch: dict[ActivityKind, list[PlanEntry]] = {kind: [] for kind in ActivityKind}
-        for flt, decay in self.filters:
-            entry: PlanEntry = (flt.slot, flt.within_days if flt.within_days is not None else INFINITY,
-                                flt.keeper(), decay)
-            for kind in flt.kinds if flt.kinds is not None else tuple(ActivityKind):
-                dispatch[kind].append(entry)
-        return ActivityPlan(len(self.filters), {k: tuple(v) for k, v in dispatch.items() if v})
+        return ActivityPlan(len(self.filters), tuple((flt.slot, flt.kind_set, flt.url_matches)
+                                                     for flt in self.filters if flt.url_only))
 
 
-def compile_activity_filter(spec: Any, scope: Scope, path: KeyPath, decay: DecayFn | None = None) -> ActivityFilter:
-    """Validate an ``activity:`` filter and register it (with the decay its rule uses) in the scope."""
+def compile_activity_filter(spec: Any, scope: Scope, path: KeyPath) -> ActivityFilter:
+    """Validate an ``activity:`` filter and register it in the scope."""
     doc = scope.doc
     if isinstance(spec, str):
         spec = {"kind": spec}
@@ -322,7 +416,7 @@ def compile_activity_filter(spec: Any, scope: Scope, path: KeyPath, decay: Decay
         raise doc.error((*path, "within_days"), f"within_days needs a positive number of days, got {within!r}")
     flt = ActivityFilter(len(scope.filters), kinds, url_contains, url_regex, tuple(detail),
                          float(within) if within is not None else None)
-    scope.filters.append((flt, decay))
+    scope.filters.append(flt)
     return flt
 
 
@@ -333,8 +427,16 @@ class ActivityTest(Condition):
     at_most: float | None
 
     def test(self, facts: Facts) -> bool:
-        n = self.filter.count(facts)
+        flt = self.filter
+        found = flt.matching(facts)
+        n: float = len(found) if found else 0
+        if flt.simple and facts.contact.signals:  # as count(), without its calls when there are no rollups
+            n = max(float(n), flt.rollup(facts))
         return n >= self.at_least and (self.at_most is None or n <= self.at_most)
+
+    def cost(self) -> int:
+        # A window or several kinds mean a pass over the activities; one kind alone is a lookup.
+        return 2 if self.filter.only_kind is not None else 3
 
     def evidence(self, facts: Facts) -> tuple[str, ...]:
         found = sorted(self.filter.matched(facts), key=lambda a: a.occurred_at, reverse=True)
@@ -349,9 +451,16 @@ class ScoreTest(Condition):
     axis: str
     predicates: tuple[Predicate, ...]
 
+    # Scores are whole numbers from 0 to 100: remember each one's verdict.
+    memo: dict[Any, bool] = field(default_factory=dict, repr=False)
+
     def test(self, facts: Facts) -> bool:
         value = getattr(facts, self.axis)
-        return all(pred(value) for pred in self.predicates)
+        try:
+            return self.memo[value]
+        except KeyError:
+            verdict = self.memo[value] = all(pred(value) for pred in self.predicates)
+            return verdict
 
     def evidence(self, facts: Facts) -> tuple[str, ...]:
         return (f"{self.axis}={getattr(facts, self.axis)}",)
@@ -368,32 +477,52 @@ class DisqualifiedTest(Condition):
 @dataclass(frozen=True, eq=False)
 class AllOf(Condition):
     parts: tuple[Condition, ...]
+    in_test_order: tuple[Condition, ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "in_test_order", _cheapest_first(self.parts))
 
     def test(self, facts: Facts) -> bool:
-        for part in self.parts:
+        for part in self.in_test_order:
             if not part.test(facts):
                 return False
         return True
 
+    def cost(self) -> int:
+        return max(part.cost() for part in self.parts)
+
     def evidence(self, facts: Facts) -> tuple[str, ...]:
         return tuple(e for p in self.parts for e in p.evidence(facts))
+
+    def fields(self) -> tuple[str, ...] | None:
+        return _fields_of(self.parts)
 
 
 @dataclass(frozen=True, eq=False)
 class AnyOf(Condition):
     parts: tuple[Condition, ...]
+    in_test_order: tuple[Condition, ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "in_test_order", _cheapest_first(self.parts))
 
     def test(self, facts: Facts) -> bool:
-        for part in self.parts:
+        for part in self.in_test_order:
             if part.test(facts):
                 return True
         return False
+
+    def cost(self) -> int:
+        return max(part.cost() for part in self.parts)
 
     def evidence(self, facts: Facts) -> tuple[str, ...]:
         for part in self.parts:
             if part.test(facts):
                 return part.evidence(facts)
         return ()
+
+    def fields(self) -> tuple[str, ...] | None:
+        return _fields_of(self.parts)
 
 
 @dataclass(frozen=True, eq=False)
@@ -404,8 +533,14 @@ class NOf(Condition):
     def test(self, facts: Facts) -> bool:
         return sum(1 for p in self.parts if p.test(facts)) >= self.n
 
+    def cost(self) -> int:
+        return max(part.cost() for part in self.parts)
+
     def evidence(self, facts: Facts) -> tuple[str, ...]:
         return tuple(e for p in self.parts if p.test(facts) for e in p.evidence(facts))
+
+    def fields(self) -> tuple[str, ...] | None:
+        return _fields_of(self.parts)
 
 
 @dataclass(frozen=True, eq=False)
@@ -414,6 +549,12 @@ class Not(Condition):
 
     def test(self, facts: Facts) -> bool:
         return not self.part.test(facts)
+
+    def cost(self) -> int:
+        return self.part.cost()
+
+    def fields(self) -> tuple[str, ...] | None:
+        return self.part.fields()
 
 
 def compile_condition(spec: Any, scope: Scope, path: KeyPath, extra_keys: Iterable[str] = ()) -> Condition:
@@ -437,7 +578,8 @@ def compile_condition(spec: Any, scope: Scope, path: KeyPath, extra_keys: Iterab
         preds = _field_predicates(spec, doc, path)
         if not preds:
             raise doc.error(path, f"field '{field}' needs a test: one of {', '.join(FIELD_OPS)}")
-        parts.append(FieldTest(field, tuple(preds), field_getter(field)))
+        presence_only = all(op in ("present", "absent") for op in FIELD_OPS if op in spec)
+        parts.append(FieldTest(field, tuple(preds), field_getter(field), remember=not presence_only))
     else:
         stray = [op for op in FIELD_OPS if op in spec]
         if stray:

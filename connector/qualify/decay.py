@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from connector.model import Activity
+
 DecayFn = Callable[[float], float]
+# The sum of the factors of some activities, given the clock as a POSIX timestamp.
+DecaySum = Callable[[Sequence[Activity], float], float]
+
+DAYS_PER_SECOND = 1.0 / 86400.0
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,36 @@ class Decay:
             return window
         return _no_decay
 
+    def summer(self) -> DecaySum:
+        """The sum of ``function()`` over activities' ages, added in order from 0.0.
+
+        It is what a rule gives per matching activity, so it runs for every activity of every contact: each
+        curve gets its own loop (no call per activity), with exactly the arithmetic of ``function()``.
+        """
+        days = self.days
+        if self.kind == "half_life":
+
+            def half_life(activities: Sequence[Activity], now_ts: float, per_second: float = DAYS_PER_SECOND
+                          ) -> float:
+                total = 0.0
+                for activity in activities:
+                    age = (now_ts - activity.occurred_at.timestamp()) * per_second
+                    total += 1.0 if age <= 0 else 0.5 ** (age / days)
+                return total
+
+            return half_life
+        if self.kind in ("linear", "window"):
+            factor = self.function()
+
+            def any_curve(activities: Sequence[Activity], now_ts: float) -> float:
+                total = 0.0
+                for activity in activities:
+                    total += factor((now_ts - activity.occurred_at.timestamp()) * DAYS_PER_SECOND)
+                return total
+
+            return any_curve
+        return _count
+
     @property
     def changes_with_time(self) -> bool:
         return self.kind != "none"
@@ -54,6 +90,10 @@ class Decay:
 
 def _no_decay(age: float) -> float:
     return 1.0
+
+
+def _count(activities: Sequence[Activity], now_ts: float) -> float:
+    return float(len(activities))  # adding 1.0 at a time is exact: the same number
 
 
 NO_DECAY = Decay()

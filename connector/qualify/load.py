@@ -229,7 +229,7 @@ def _rule(scope: Scope, path: KeyPath, spec: Any, names: set[str], time_based: b
     decay = None
     if "activity" in spec:
         decay = _decay(doc, (*path, "decay"), spec["decay"]) if "decay" in spec else default_decay
-        activity = compile_activity_filter(spec["activity"], scope, (*path, "activity"), decay.function())
+        activity = compile_activity_filter(spec["activity"], scope, (*path, "activity"))
         at_least = _number(spec.get("at_least", 1)) or 0.0
         if "at_least" in spec and (_number(spec["at_least"]) is None or at_least < 0):
             raise doc.error((*path, "at_least"), "at_least needs a number of times >= 0")

@@ -49,4 +49,4 @@ class ScoringModel:
     decays: bool
     source: str = ""
     lead_has_paths: bool = False
-    plan: ActivityPlan = ActivityPlan(0, {})
+    plan: ActivityPlan = ActivityPlan(0)

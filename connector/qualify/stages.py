@@ -7,6 +7,7 @@ Paths into lead, MQL and SQL come from the scoring model; opportunity and custom
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from connector.model import Reason, Stage
 from connector.qualify.conditions import Condition
@@ -36,8 +37,9 @@ class RecycleRule:
     condition: Condition
 
 
-@dataclass(frozen=True)
-class StageDecision:
+class StageDecision(NamedTuple):
+    """The stage, why, and the recycle rule's reason when one moved the contact back."""
+
     stage: Stage
     reason: str
     recycle: Reason | None = None
