@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     salesforce_ca_bundle: Path | None = None
     salesforce_organization_id: str | None = None
     salesforce_api_version: str = "59.0"
+    # Share of the org's daily API allocation a run may bring usage up to; the run stops there (resumable).
+    salesforce_api_share: float = 0.9
+    # Full reads of an object with more records than this go through Bulk API 2.0 (REST below it).
+    salesforce_bulk_threshold: int = 50_000
 
     # Webhooks
     webhooks_public_url: str | None = None
