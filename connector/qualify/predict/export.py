@@ -3,8 +3,10 @@
 Field buckets go under ``fit`` (who they are), activity buckets under ``engagement`` (what they did); each
 family is a group. Each axis's ``max_points`` is the most its groups can give together, and the weights are
 in the same proportion, so that ``score`` = 100 x total points / most possible points: the fitted order,
-on the usual 0-100 scale. Definitions, disqualifiers, stages, recycle rules and grades come from the
-hand-written model, so the exported file is a drop-in replacement for it.
+on the usual 0-100 scale. Definitions, stages, recycle rules and grades come from the hand-written model, so
+the exported file is a drop-in replacement for it. Disqualifiers are not copied: a disqualified contact scores
+0, which would overrule what the fit learned (unsubscribed people do buy); add them back by hand where they
+are business rules rather than predictions.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import yaml
 
 from connector.qualify.predict.fit import FittedPoints
 
-KEPT_SECTIONS = ("grades", "definitions", "disqualifiers", "stages", "recycle")
+KEPT_SECTIONS = ("grades", "definitions", "stages", "recycle")
 
 
 def scorecard_document(fitted: FittedPoints, base: dict[str, Any], name: str, description: str) -> dict[str, Any]:
@@ -34,8 +36,6 @@ def scorecard_document(fitted: FittedPoints, base: dict[str, Any], name: str, de
         doc["grades"] = base["grades"]
     if "definitions" in base:
         doc["definitions"] = base["definitions"]
-    if "disqualifiers" in base:
-        doc["disqualifiers"] = base["disqualifiers"]
     doc["fit"] = {"max_points": most["fit"] or 100, "groups": axes["fit"]}
     doc["engagement"] = {"max_points": most["engagement"] or 100, "decay": "none", "groups": axes["engagement"]}
     doc["stages"] = base.get("stages") or {"mql": [{"name": "score_threshold", "label": "Score 50+",
@@ -53,8 +53,9 @@ HEADER = """\
 #
 # Each group is one field or activity rule; exactly one of its rules holds for a contact, worth the points
 # the fit gave it (the lowest bucket gives 0 and is left out). Score = 100 x points / most possible points.
-# Stages, disqualifiers and definitions are copied from the hand-written model: the score thresholds in
-# `stages` now read this score, so check them against the evaluation (`leadbridge model evaluate`).
+# Stages and definitions are copied from the hand-written model: the score thresholds in `stages` now read
+# this score, so check them against the evaluation (`leadbridge model evaluate`). Disqualifiers are not
+# copied (a disqualified contact scores 0, overruling the fit): add back the ones that are business rules.
 """
 
 
