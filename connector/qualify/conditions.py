@@ -45,8 +45,9 @@ class Condition:
         return None
 
     def cost(self) -> int:
-        """Roughly how much a test costs: 1 for a field or a score, more for activities. ``all_of`` and
-        ``any_of`` test their cheapest parts first (conditions are pure, so the verdict is the same)."""
+        """Roughly how much a test costs: 1 per field or score test, more for activities, the sum for a
+        combination. ``all_of`` and ``any_of`` test their cheapest parts first (conditions are pure, so the
+        verdict is the same; evidence keeps the written order)."""
         return 1
 
 
@@ -179,11 +180,15 @@ class FieldTest(Condition):
     # Titles, countries and industries repeat across contacts: remember each value's verdict. Not for
     # present/absent alone: they are cheaper than a lookup, and what they test (emails, names) rarely repeats.
     remember: bool = True
+    # For a lone present/absent test: whether the value must be present (the profile checks of SQL paths).
+    presence: bool | None = None
     memo: dict[Any, bool] = field(default_factory=dict, repr=False)
 
     def test(self, facts: Facts) -> bool:
         value = self.getter(facts.contact)
         if not self.remember:
+            if self.presence is not None:  # _decide's only predicate, inline
+                return (not _is_empty(value)) == self.presence
             return self._decide(value)
         try:
             return self.memo[value]
@@ -323,6 +328,8 @@ class ActivityFilter:
             keep = None
         elif self.kinds is None:
             candidates = facts.activities
+        elif len(self.kinds) == 1:
+            candidates = facts.by_kind.get(self.kinds[0]) or ()
         else:
             by_kind = facts.by_kind
             present = [by_kind[k] for k in self.kinds if k in by_kind]
@@ -436,7 +443,7 @@ class ActivityTest(Condition):
 
     def cost(self) -> int:
         # A window or several kinds mean a pass over the activities; one kind alone is a lookup.
-        return 2 if self.filter.only_kind is not None else 3
+        return 3 if self.filter.only_kind is not None else 10
 
     def evidence(self, facts: Facts) -> tuple[str, ...]:
         found = sorted(self.filter.matched(facts), key=lambda a: a.occurred_at, reverse=True)
@@ -489,7 +496,7 @@ class AllOf(Condition):
         return True
 
     def cost(self) -> int:
-        return max(part.cost() for part in self.parts)
+        return sum(part.cost() for part in self.parts)
 
     def evidence(self, facts: Facts) -> tuple[str, ...]:
         return tuple(e for p in self.parts for e in p.evidence(facts))
@@ -513,7 +520,7 @@ class AnyOf(Condition):
         return False
 
     def cost(self) -> int:
-        return max(part.cost() for part in self.parts)
+        return sum(part.cost() for part in self.parts)
 
     def evidence(self, facts: Facts) -> tuple[str, ...]:
         for part in self.parts:
@@ -531,10 +538,20 @@ class NOf(Condition):
     parts: tuple[Condition, ...]
 
     def test(self, facts: Facts) -> bool:
-        return sum(1 for p in self.parts if p.test(facts)) >= self.n
+        # Stops as soon as the answer is known: n held, or too few parts left to reach n.
+        needed, left = self.n, len(self.parts)
+        for part in self.parts:
+            if part.test(facts):
+                needed -= 1
+                if needed == 0:
+                    return True
+            left -= 1
+            if left < needed:
+                return False
+        return False
 
     def cost(self) -> int:
-        return max(part.cost() for part in self.parts)
+        return sum(part.cost() for part in self.parts)
 
     def evidence(self, facts: Facts) -> tuple[str, ...]:
         return tuple(e for p in self.parts if p.test(facts) for e in p.evidence(facts))
@@ -578,8 +595,13 @@ def compile_condition(spec: Any, scope: Scope, path: KeyPath, extra_keys: Iterab
         preds = _field_predicates(spec, doc, path)
         if not preds:
             raise doc.error(path, f"field '{field}' needs a test: one of {', '.join(FIELD_OPS)}")
-        presence_only = all(op in ("present", "absent") for op in FIELD_OPS if op in spec)
-        parts.append(FieldTest(field, tuple(preds), field_getter(field), remember=not presence_only))
+        ops = [op for op in FIELD_OPS if op in spec]
+        presence_only = all(op in ("present", "absent") for op in ops)
+        presence = None
+        if len(ops) == 1 and presence_only:
+            presence = spec[ops[0]] if ops[0] == "present" else not spec[ops[0]]
+        parts.append(FieldTest(field, tuple(preds), field_getter(field), remember=not presence_only,
+                               presence=presence))
     else:
         stray = [op for op in FIELD_OPS if op in spec]
         if stray:

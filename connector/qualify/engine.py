@@ -26,7 +26,19 @@ def qualify(
     """
     if now.tzinfo is None:
         raise ValueError("qualify() needs a timezone-aware 'now' (UTC)")
-    facts = Facts(contact, activities, now, model.plan)
+    return qualify_at(contact, activities, model, now, now.timestamp(), previous_stage)
+
+
+def qualify_at(
+    contact: Contact,
+    activities: Sequence[Activity],
+    model: ScoringModel,
+    now: datetime,
+    now_ts: float,
+    previous_stage: Stage | None = None,
+) -> Qualification:
+    """``qualify`` with ``now`` already checked and converted to a POSIX timestamp (once per batch)."""
+    facts = Facts(contact, activities, now, model.plan, now_ts)
     reasons: list[Reason] = []
     disqualified_reason = None
     for dq in model.disqualifiers:
