@@ -245,9 +245,10 @@ class HubSpotStore:
                         SearchRow(cid, self._idx_created[position], self._idx_modified[position], self._loader(cid))
                     )
                 else:
-                    view = self._view(cid)
-                    assert view is not None
-                    rows.append(SearchRow(cid, view.created_ms, view.modified_ms, view))
+                    # The same dates _view computes for a population member, without building the view: a
+                    # search over thousands of changed contacts loads only the rows it returns.
+                    modified = max(self._idx_modified[position], state.modified_ms)
+                    rows.append(SearchRow(cid, self._idx_created[position], modified, self._loader(cid)))
             for cid, state in sorted(self._states.items()):
                 if state.created_ms is not None and state.archived_ms is None and cid not in self._redirects:
                     view = self._view(cid)
