@@ -112,25 +112,35 @@ def field_family(name: str, values: Sequence[Any], config: PredictConfig) -> Fam
                               {"field": name, "gte": cuts[-1]}))
         if with_missing:
             buckets.append(missing)
-        return Family(group, "fit", name, tuple(buckets))
+        return Family(group, "fit", name, _unique(buckets))
     folded = Counter(v.casefold() if isinstance(v, str) else v for v in present)
     levels = [v for v, n in folded.most_common(config.max_levels) if n >= config.min_bucket]
     if not levels or (len(levels) == 1 and len(folded) == 1 and not with_missing):
         return None
-    used: set[str] = set()
-    buckets = []
-    for level in levels:
-        rule = f"{group}_{slug(str(level))}"
-        while rule in used:
-            rule += "_"
-        used.add(rule)
-        buckets.append(Bucket(rule, f"{name} is {level}", {"field": name, "equals": level}))
+    buckets = [Bucket(f"{group}_{slug(str(level))}", f"{name} is {level}", {"field": name, "equals": level})
+               for level in levels]
     if len(folded) > len(levels):
         buckets.append(Bucket(f"{group}_other", f"{name}: another value",
                               {"all_of": [{"field": name, "present": True}, {"field": name, "not_in": levels}]}))
     if with_missing:
         buckets.append(missing)
-    return Family(group, "fit", name, tuple(buckets))
+    return Family(group, "fit", name, _unique(buckets))
+
+
+def _unique(buckets: Sequence[Bucket]) -> tuple[Bucket, ...]:
+    """Buckets with distinct rule names: values that differ only in punctuation, or a value "unknown" next to
+    the bucket for missing values, would otherwise share one."""
+    used: set[str] = set()
+    out = []
+    for bucket in buckets:
+        name = bucket.name
+        n = 1
+        while name in used:
+            n += 1
+            name = f"{bucket.name}_{n}"
+        used.add(name)
+        out.append(Bucket(name, bucket.label, bucket.condition))
+    return tuple(out)
 
 
 def activity_rules(base: dict[str, Any]) -> list[tuple[str, str, Any]]:
