@@ -10,7 +10,7 @@ WHERE may compare SystemModstamp against them. Every value the adapter puts in a
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 _ESCAPES = {
     "\\": "\\\\",
@@ -76,6 +76,10 @@ def chunks(values: Sequence[str], size: int = IN_CHUNK) -> Iterator[Sequence[str
 def changed_window(field: str, since: datetime | None, until: datetime) -> str:
     """``field >= since AND field < until``: the half-open window of an incremental read (since None: all
     up to ``until``). Upper bound exclusive, so a record stamped at the run's start is read next run."""
+    # Salesforce keeps milliseconds: a record stamped .163 may have been saved at .163400, before a run that
+    # started at .163700. Rounding the exclusive upper bound up to the next millisecond keeps it in this run.
+    if until.microsecond % 1000:
+        until = until + timedelta(microseconds=1000 - until.microsecond % 1000)
     upper = f"{field} < {datetime_literal(until)}"
     return upper if since is None else f"{field} >= {datetime_literal(since)} AND {upper}"
 

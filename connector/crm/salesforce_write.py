@@ -77,13 +77,9 @@ class SalesforceDestination:
         while pending:
             locked: list[_Pending] = []
             converted: list[_Pending] = []
-            try:
-                self._send(pending, results, locked, converted)
-            except ApiBudgetExhausted as exc:
-                for item in pending:
-                    results.setdefault(item.update.contact_key, WriteResult(
-                        item.update.contact_key, WriteStatus.RETRYABLE, str(exc), tuple(item.values)))
-                break
+            # ApiBudgetExhausted passes through: the page's transaction rolls back and the run stops; the next
+            # run redoes the page (values already sent are sent again, which changes nothing).
+            self._send(pending, results, locked, converted)
             pending = self._redirect(converted, results)
             if locked and rounds < self.options.lock_retries:
                 rounds += 1
@@ -143,12 +139,10 @@ class SalesforceDestination:
                 {"attributes": {"type": p.sobject}, "id": p.record_id, **p.values} for p in batch]}
             try:
                 answer = self.api.restful("composite/sobjects", method="PATCH", json=body)
-            except ApiBudgetExhausted:
-                raise
             except CrmError as exc:
                 status = WriteStatus.RETRYABLE if isinstance(exc, RetriableCrmError) else WriteStatus.REJECTED
-                if isinstance(exc, FatalCrmError) and exc.status in (401, 403):
-                    raise  # credentials or permissions: every record would fail the same way
+                if isinstance(exc, FatalCrmError) and (exc.status in (401, 403) or isinstance(exc, ApiBudgetExhausted)):
+                    raise  # budget, credentials or permissions: every record would fail the same way
                 for item in batch:
                     results[item.update.contact_key] = WriteResult(item.update.contact_key, status, str(exc),
                                                                    tuple(item.values))
