@@ -48,6 +48,7 @@ from connector.commands import check as _check_cmd  # noqa: E402
 from connector.commands import demo as _demo_cmd  # noqa: E402
 from connector.commands import model as _model_cmd  # noqa: E402
 from connector.commands import report as _report_cmd  # noqa: E402
+from connector.commands import salesforce as _salesforce_cmd  # noqa: E402
 from connector.commands import score as _score_cmd  # noqa: E402
 from connector.commands import store as _store_cmd  # noqa: E402
 from connector.commands import sync as _sync_cmd  # noqa: E402
@@ -59,6 +60,7 @@ _sync_cmd.register(app)
 _store_cmd.register(app)
 _report_cmd.register(app)
 _model_cmd.register(app)
+_salesforce_cmd.register(app)
 
 from connector.sandbox.command import register as _register_sandbox  # noqa: E402
 

@@ -18,6 +18,7 @@ def check(
     mapping: Path | None = typer.Option(None, "--mapping", "-m", help="Mapping YAML (default: shipped files.yaml)."),
     model: Path | None = typer.Option(None, "--model", help="Scoring model YAML (default: shipped scoring.yaml)."),
     source: str = typer.Option("files", "--source", help="The mapping's source: files, hubspot or salesforce."),
+    live: bool = typer.Option(False, "--live", help="Also check the CRM: login, fields, statuses, API budget."),
 ) -> None:
     """Validate a mapping and a scoring model without touching any CRM.
 
@@ -40,6 +41,10 @@ def check(
     table.add_row("ways in", paths)
     table.add_row("weights", f"fit {the_model.fit_weight:.2f}, engagement {the_model.engagement_weight:.2f}")
     console.print(table)
+    if live and source == "salesforce":
+        from connector.commands.salesforce import check_live_salesforce
+
+        check_live_salesforce(the_mapping)
 
 
 def register(app: typer.Typer) -> None:

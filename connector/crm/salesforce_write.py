@@ -61,8 +61,10 @@ class SalesforceDestination:
         self.redirected = 0
         self._status = disqualified_status(source.mapping)
         self._status_checked = False
+        self._targets_checked = False
 
     def write(self, updates: Sequence[FieldUpdate]) -> list[WriteResult]:
+        self._check_targets()
         results: dict[str, WriteResult] = {}
         pending: list[_Pending] = []
         for update in updates:
@@ -120,6 +122,20 @@ class SalesforceDestination:
                 value = value[: info.length - 1] + "…"
             out[info.name] = value
         return out
+
+    def _check_targets(self) -> None:
+        """A write target no object has is a setup problem, not something to skip silently."""
+        if self._targets_checked:
+            return
+        objects = [SOBJECTS[spec.object] for spec in self.source.mapping.contact_maps or (self.source.mapping.contacts,)
+                   if spec.object in SOBJECTS]
+        missing = [t for t in self.source.mapping.write_targets
+                   if not any(t.lower() in self.org.object_fields(o) for o in objects)]
+        if missing:
+            raise FatalCrmError(f"the org has no field {', '.join(missing)} on {' or '.join(objects)}: run "
+                                "`leadbridge setup --source salesforce` and deploy the package it writes",
+                                code="INVALID_FIELD")
+        self._targets_checked = True
 
     def _check_status(self) -> None:
         if not self._status_checked and self._status is not None:
