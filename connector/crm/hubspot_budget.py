@@ -88,8 +88,19 @@ class RateBudget:
         with self._lock:
             self._paused_until = max(self._paused_until, self._clock() + seconds)
 
+    def adopt(self, per_window: int) -> None:
+        """Take a lower limit than configured when HubSpot reports one (X-HubSpot-RateLimit-Max): the
+        portal's plan decides, and a budget above it would only earn 429s."""
+        with self._lock:
+            if 0 < per_window < self._all.limit:
+                self._all.limit = per_window
+
+    @property
+    def per_window(self) -> int:
+        return self._all.limit
+
     def remaining(self) -> int:
         """Requests that could be sent right now in the 10-second window."""
         with self._lock:
             self._all.wait(self._clock(), self.limits.margin_s)
-            return max(0, self.limits.per_window - len(self._all.sent))
+            return max(0, self._all.limit - len(self._all.sent))

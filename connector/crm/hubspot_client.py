@@ -30,7 +30,7 @@ from typing import Any
 import urllib3
 from hubspot import HubSpot
 from pydantic import SecretStr
-from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
+from tenacity import RetryCallState, Retrying, retry_if_exception_type
 from urllib3.util.retry import Retry
 
 from connector.crm.hubspot_budget import BudgetLimits, RateBudget
@@ -52,6 +52,8 @@ class HubSpotConfig:
     connect_timeout_s: float = 10.0
     read_timeout_s: float = 30.0
     max_attempts: int = 8
+    #: 429s are expected when other apps share the portal's limit: they get more attempts than failures.
+    rate_limit_attempts: int = 40
     #: A Retry-After longer than this (477 migrations say up to 24 hours) stops the run instead of waiting.
     max_wait_s: float = 120.0
     backoff_s: float = 0.5
@@ -118,7 +120,7 @@ class HubSpotApi:
         """
         retrying = Retrying(
             retry=retry_if_exception_type(RetriableCrmError),
-            stop=stop_after_attempt(self.config.max_attempts),
+            stop=self._stop,
             wait=self._wait,
             sleep=self._sleep,
             before_sleep=self._before_sleep,
@@ -146,8 +148,18 @@ class HubSpotApi:
         return json.loads(data) if data else None
 
     def _remember_headers(self, headers: Any) -> None:
-        if headers is not None and headers.get("X-HubSpot-RateLimit-Max") is not None:
+        limit = headers.get("X-HubSpot-RateLimit-Max") if headers is not None else None
+        if limit is not None:
             self.stats.last_headers = {k: v for k, v in headers.items() if k.lower().startswith("x-hubspot-ratelimit")}
+            try:
+                self.budget.adopt(int(limit))
+            except ValueError:
+                pass
+
+    def _stop(self, state: RetryCallState) -> bool:
+        exc = state.outcome.exception() if state.outcome else None
+        limit = self.config.rate_limit_attempts if getattr(exc, "status", None) == 429 else self.config.max_attempts
+        return state.attempt_number >= limit
 
     def _error(self, kind: str, status: int, raw: Any, headers: Any) -> CrmError:
         body = _json(raw)
