@@ -70,10 +70,9 @@ def check_outcomes(examples: Sequence[Example], split: Split, config: PredictCon
 def fit_points(examples: Sequence[Example], split: Split, config: PredictConfig, base: dict[str, Any],
                now: datetime) -> FittedPoints:
     """Choose buckets on the fitting part, fit, and turn the weights into integer points."""
-    import numpy as np
-
+    check_outcomes(examples, split, config)  # before the slow import: a refusal should be quick
     logistic = sklearn_logistic()
-    check_outcomes(examples, split, config)
+    import numpy as np  # installed with scikit-learn
     families = build_families(examples, split.train, config, base, now)
     if not families:
         raise UserError("no field or activity has enough variety to learn from (each value needs "

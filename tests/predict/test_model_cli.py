@@ -1,0 +1,55 @@
+"""`leadbridge model fit|evaluate` on a files export, as an admin runs them before connecting a CRM."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from connector.sandbox.files_export import write_people
+from connector.sandbox.synthetic import DEFAULT_NOW, people
+
+
+@pytest.fixture(scope="module")
+def export(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return write_people(people(500, seed=9, now=DEFAULT_NOW), tmp_path_factory.mktemp("export"))
+
+
+def leadbridge(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "connector.cli", *args], capture_output=True, text=True,
+                          timeout=180, env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
+
+
+def test_evaluate_the_hand_written_model(export: tuple[Path, Path]) -> None:
+    contacts, activities = export
+    result = leadbridge("model", "evaluate", "--contacts", str(contacts), "--activities", str(activities),
+                        "--outcome", "opportunity", "--json")
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    assert figures["model"] == "default-b2b"
+    assert 0.5 < figures["roc_auc"] <= 1.0 and figures["lift_top10"] > 1.0
+    assert "Calibration" in result.stdout
+
+
+def test_fit_refuses_with_too_few_positives(export: tuple[Path, Path], tmp_path: Path) -> None:
+    contacts, activities = export
+    result = leadbridge("model", "fit", "--contacts", str(contacts), "--activities", str(activities),
+                        "--outcome", "customer", "--out", str(tmp_path / "m.yaml"))
+    assert result.returncode == 2
+    assert "at least 100" in result.stderr and not (tmp_path / "m.yaml").exists()
+
+
+def test_fit_exports_a_model_the_rest_of_leadbridge_reads(export: tuple[Path, Path], tmp_path: Path) -> None:
+    pytest.importorskip("sklearn")
+    contacts, activities = export
+    out = tmp_path / "fitted.yaml"
+    result = leadbridge("model", "fit", "--contacts", str(contacts), "--activities", str(activities),
+                        "--outcome", "opportunity", "--min-positives", "20", "--exclude", "industry",
+                        "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "p_industry" not in out.read_text(encoding="utf-8")
+    check = leadbridge("check", "--model", str(out))
+    assert check.returncode == 0, check.stderr
