@@ -52,6 +52,7 @@ from connector.commands import salesforce as _salesforce_cmd  # noqa: E402
 from connector.commands import score as _score_cmd  # noqa: E402
 from connector.commands import store as _store_cmd  # noqa: E402
 from connector.commands import sync as _sync_cmd  # noqa: E402
+from connector.commands import webhooks as _webhooks_cmd  # noqa: E402
 
 _demo_cmd.register(app)
 _score_cmd.register(app)
@@ -61,6 +62,7 @@ _store_cmd.register(app)
 _report_cmd.register(app)
 _model_cmd.register(app)
 _salesforce_cmd.register(app)
+_webhooks_cmd.register(app)
 
 from connector.sandbox.command import register as _register_sandbox  # noqa: E402
 

@@ -274,3 +274,12 @@ def create_app(
     app = Starlette(routes=[Route(path, endpoint, methods=methods) for path, endpoint, methods in routes])
     app.state.receiver = receiver
     return app
+
+
+def app_from_settings() -> Starlette:
+    """The receiver over the configured store and settings: uvicorn's factory (``--workers`` imports it in
+    each process)."""
+    from connector.store import open_store
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return create_app(open_store())

@@ -38,6 +38,8 @@ class WebhookTuning(BaseSettings):
     max_attempts: int = 8
     first_retry_s: float = 5.0
     max_retry_s: float = 3600.0
+    #: How long a claimed event stays with a worker; a worker killed mid-batch gives its events up after it.
+    lease_s: float = 60.0
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,7 @@ class WorkerConfig:
             "max_attempts": tuning.max_attempts,
             "first_retry_s": tuning.first_retry_s,
             "max_retry_s": tuning.max_retry_s,
+            "lease": timedelta(seconds=tuning.lease_s),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

@@ -72,7 +72,7 @@ def test_salesforce_parser_on_random_bytes(body: bytes) -> None:
     _check_salesforce(body)
 
 
-text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30)
+text = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=30)
 
 
 @FUZZ
