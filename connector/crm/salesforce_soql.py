@@ -77,9 +77,11 @@ def changed_window(field: str, since: datetime | None, until: datetime) -> str:
     """``field >= since AND field < until``: the half-open window of an incremental read (since None: all
     up to ``until``). Upper bound exclusive, so a record stamped at the run's start is read next run."""
     # Salesforce keeps milliseconds: a record stamped .163 may have been saved at .163400, before a run that
-    # started at .163700. Rounding the exclusive upper bound up to the next millisecond keeps it in this run.
-    if until.microsecond % 1000:
-        until = until + timedelta(microseconds=1000 - until.microsecond % 1000)
+    # started at .163700, and a stamp may be rounded up rather than down (the local sandbox rounds to the
+    # nearest millisecond). So the exclusive upper bound is the run start rounded up, plus one millisecond:
+    # a record read here and again next run costs nothing (unchanged fingerprint), one missed would be lost
+    # until it changes again.
+    until = until + timedelta(microseconds=1000 + (1000 - until.microsecond % 1000) % 1000)
     upper = f"{field} < {datetime_literal(until)}"
     return upper if since is None else f"{field} >= {datetime_literal(since)} AND {upper}"
 
