@@ -45,6 +45,10 @@ def check(
         from connector.commands.salesforce import check_live_salesforce
 
         check_live_salesforce(the_mapping)
+    if live and source == "hubspot":
+        from connector.commands.hubspot import check_live_hubspot
+
+        check_live_hubspot(the_mapping)
 
 
 def register(app: typer.Typer) -> None:

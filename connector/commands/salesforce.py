@@ -133,18 +133,27 @@ def check_live_salesforce(mapping: Mapping) -> None:
 
 
 def setup(
-    source: str = typer.Option("salesforce", "--source", help="The CRM to prepare: salesforce."),
+    source: str = typer.Option("salesforce", "--source", help="The CRM to prepare: salesforce or hubspot."),
     mapping: Path | None = typer.Option(None, "--mapping", "-m", help="Mapping YAML (default: the shipped one)."),
     out: Path = typer.Option(Path("salesforce-metadata"), "--out", "-o", help="Folder for the metadata package."),
     offline: bool = typer.Option(False, "--offline", help="Do not ask the org: package every field the mapping needs."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="HubSpot: say what would be created, create nothing."),
 ) -> None:
     """List the custom fields the write-back needs that the org lacks, and write a package that creates them.
 
     Deploy it with `sf project deploy start --metadata-dir <folder> --target-org <alias>`, then assign the
     Leadbridge_Integration permission set to the integration user.
+
+    With --source hubspot: create the leadbridge property group and the properties the mapping writes to in
+    the portal (idempotent: says what it created and what already existed); --dry-run creates nothing.
     """
+    if source == "hubspot":
+        from connector.commands.hubspot import setup_hubspot
+
+        setup_hubspot(mapping, dry_run=dry_run)
+        return
     if source != "salesforce":
-        raise UserError(f"--source {source!r}: setup is available for salesforce")
+        raise UserError(f"--source {source!r}: setup is available for salesforce and hubspot")
     the_mapping = mapping_for(mapping, "salesforce")
     fields = needed_fields(the_mapping)
     if not offline:

@@ -25,13 +25,13 @@ from connector.sync import SyncOptions, SyncResult, run_rescore, run_sync
 console = Console()
 err_console = Console(stderr=True)
 
-SOURCES = ("files", "salesforce")
+SOURCES = ("files", "salesforce", "hubspot")
 
 MappingOpt = typer.Option(None, "--mapping", "-m", help="Mapping YAML (default: the shipped one for the source).")
 ModelOpt = typer.Option(None, "--model", help="Scoring model YAML (default: the shipped scoring.yaml).")
 DryRunOpt = typer.Option(False, "--dry-run", help="Report what would change; store and write nothing.")
 OutOpt = typer.Option(None, "--out", "-o", help="Write the planned CRM updates to OUT.csv or OUT.jsonl.")
-SourceOpt = typer.Option("files", "--source", help="Where contacts come from: files or salesforce.")
+SourceOpt = typer.Option("files", "--source", help="Where contacts come from: files, salesforce or hubspot.")
 
 
 def parse_duration(text: str) -> timedelta:
@@ -92,6 +92,11 @@ def sync(
         from connector.commands.salesforce import sync_salesforce
 
         sync_salesforce(mapping, model, full=full, dry_run=dry_run, lookback=parse_duration(lookback))
+        return
+    if source == "hubspot":
+        from connector.commands.hubspot import sync_hubspot
+
+        sync_hubspot(mapping, model, full=full, dry_run=dry_run, lookback=parse_duration(lookback))
         return
     if contacts is None:
         raise UserError("--contacts is required with --source files")
