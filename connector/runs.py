@@ -46,9 +46,8 @@ def start_run(store: Store, kind: str, source: str, *, now: datetime, dry_run: b
     with store.begin() as conn:
         run_id, previous = run_rows.start(conn, kind=kind, source=source, lock=lock, now=now, dry_run=dry_run,
                                           full=full, since=since, until=now, out_path=out_path)
-    resumed = previous is not None and previous.out_path == out_path
-    return Run(run_id, kind, source, now, dry_run, full, since,
-               out_offset=(previous.out_offset or 0) if resumed and previous else 0,
+        out_offset = run_rows.committed_offset(conn, out_path) if out_path is not None else 0
+    return Run(run_id, kind, source, now, dry_run, full, since, out_offset=out_offset,
                resumed_from=previous.id if previous else None)
 
 

@@ -5,9 +5,11 @@ double. CSV has one row per contact: ``key``, the contact id (under the mapping'
 file can be imported by matching ids), then one column per written property; a blank cell means "leave
 as is". JSONL has one object per contact: ``{"key": ..., "id": ..., "values": {...}}`` with explicit nulls.
 
+The file accumulates: a run appends to what earlier runs wrote to the same path, because the store counts
+those values as written (an admin imports the file, then moves it away; the next run starts a new one).
 Writing is exactly-once with the store: after each batch the file's length is the offset the pipeline
-commits with the written values. A run that resumes after a crash first cuts the file back to the last
-committed offset, so rows whose commit was lost are written again once, never twice.
+commits with the written values, and a run first cuts the file back to the last committed offset, so rows
+whose commit was lost (a crash in between) are written again once, never twice.
 """
 
 from __future__ import annotations
@@ -52,12 +54,19 @@ class UpdatesFile:
             raise UserError(f"--out {self.path}: cannot write it ({exc.strerror})") from None
         size = self._file.seek(0, os.SEEK_END)
         if offset > size:
-            # The file was replaced or cut since the run that wrote it: start it again rather than guess.
+            # Moved away or cut since the runs that wrote it (imported, presumably): start a new file.
             offset = 0
+        header = self._csv_rows([["key", self.id_column, *self.properties]]) if self.format == "csv" else ""
+        if offset and header:
+            self._file.seek(0)
+            if self._file.read(len(header.encode())).decode("utf-8", "replace") != header:
+                self.close()
+                raise UserError(f"--out {self.path} holds other columns (written with another mapping): move it "
+                                "away or write to another file")
         self._file.truncate(offset)
         self._file.seek(offset)
-        if offset == 0 and self.format == "csv":
-            self._append(self._csv_rows([["key", self.id_column, *self.properties]]))
+        if offset == 0 and header:
+            self._append(header)
 
     @property
     def offset(self) -> int:

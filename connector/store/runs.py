@@ -5,7 +5,10 @@ A run holds its lock while its row is ``running`` (a unique partial index makes 
 second one). A run killed with SIGKILL leaves its row ``running``; the next run takes the lock over when
 the holder is provably gone: same host and its process no longer exists, or no heartbeat for ``LEASE``
 (another machine). The takeover marks the old row ``interrupted`` and hands it to the new run, which
-resumes from the committed state (cursor, written values, updates-file offset).
+resumes from the committed state (cursor, written values).
+
+Runs also keep how many bytes of their updates file (``--out``) are committed with the store, so that the
+next run writing to the same file continues it exactly there, whatever happened before.
 """
 
 from __future__ import annotations
@@ -93,7 +96,8 @@ def start(connection: Connection, *, kind: str, source: str, lock: str | None, n
           full: bool = False, since: datetime | None = None, until: datetime | None = None,
           out_path: str | None = None) -> tuple[int, RunRow | None]:
     """Insert a running run; returns its id and the previous run under the same lock when that one did not
-    finish (interrupted or failed): the new run resumes its work (and its updates file)."""
+    finish (interrupted or failed): the new run resumes its work. A run writing to ``out_path`` starts at
+    the offset committed by the last run that wrote there (``committed_offset``)."""
     previous: RunRow | None = None
     if lock is not None:
         holding = connection.execute(select(*_COLUMNS).where(runs.c.lock == lock, runs.c.status == RUNNING)).first()
@@ -112,16 +116,26 @@ def start(connection: Connection, *, kind: str, source: str, lock: str | None, n
         ).first()
         if last is not None and _run(last).status in (INTERRUPTED, FAILED):
             previous = _run(last)
+    out_offset = committed_offset(connection, out_path) if out_path is not None else 0
     try:
         run_id = connection.execute(insert(runs).values(
             kind=kind, source=source, status=RUNNING, dry_run=dry_run, full=full, lock=lock, holder=this_holder(),
             started_at=now, heartbeat_at=now, since=since, until=until, counts=to_json({}), out_path=out_path,
-            out_offset=previous.out_offset if previous and previous.out_path == out_path else 0,
+            out_offset=out_offset,
             resumed_from=previous.id if previous else None,
         )).inserted_primary_key[0]
     except IntegrityError:
         raise StoreError(f"another {kind} of source '{source}' started at the same moment: run again later") from None
     return int(run_id), previous
+
+
+def committed_offset(connection: Connection, out_path: str) -> int:
+    """How many bytes of an updates file runs have written and committed (0 for a file never written)."""
+    offset = connection.execute(
+        select(runs.c.out_offset).where(runs.c.out_path == out_path, runs.c.dry_run.is_(False))
+        .order_by(runs.c.id.desc()).limit(1)
+    ).scalar()
+    return int(offset or 0)
 
 
 def heartbeat(connection: Connection, run_id: int, now: datetime, counts: dict[str, Any] | None = None,

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 from support.stores import sqlite_url
+from support.syncing import run_cli
 
 import connector.store
 from connector.errors import StoreError
@@ -71,22 +70,18 @@ def test_upgrade_twice_changes_nothing(store: Store) -> None:
     assert schema.upgrade(store.engine) == (head, head)
 
 
-def _leadbridge(url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "connector.cli", *args], capture_output=True, text=True,
-                          env={"LEADBRIDGE_DATABASE_URL": url, "PATH": "/usr/bin:/bin", "COLUMNS": "200"},
-                          timeout=60)
-
-
-def test_db_upgrade_command_then_commands_run(store_url: str) -> None:
+def test_db_upgrade_command_then_commands_run(store_url: str, monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
     # A fresh store: PostgreSQL refuses commands until `db upgrade`; SQLite creates itself.
     if store_url.startswith("postgresql"):
-        refused = _leadbridge(store_url, "runs")
-        assert refused.returncode == 3, refused.stderr
+        refused = run_cli(monkeypatch, capsys, store_url, "runs")
+        assert refused.code == 3, refused.stderr
         assert "leadbridge db upgrade" in refused.stderr
-        assert "Traceback" not in refused.stderr
-    done = _leadbridge(store_url, "db", "upgrade")
-    assert done.returncode == 0, done.stderr
+    done = run_cli(monkeypatch, capsys, store_url, "db", "upgrade")
+    assert done.code == 0, done.stderr
     assert schema.head_revision() in done.stdout
-    runs = _leadbridge(store_url, "runs")
-    assert runs.returncode == 0, runs.stderr
+    status = run_cli(monkeypatch, capsys, store_url, "db", "status")
+    assert status.code == 0 and "up to date" in status.stdout
+    runs = run_cli(monkeypatch, capsys, store_url, "runs")
+    assert runs.code == 0, runs.stderr
     assert "no runs yet" in runs.stdout

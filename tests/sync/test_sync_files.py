@@ -104,6 +104,27 @@ def test_a_new_activity_requalifies_a_contact_whose_record_did_not_change(
     assert [row["key"] for row in _updates(tmp_path / "second.csv", export)] == [f"files:contact:{contact_id}"]
 
 
+def test_runs_writing_to_the_same_file_add_to_it(store: Store, export: Export, mapping: Mapping,
+                                                 model: ScoringModel, tmp_path: Path) -> None:
+    out = tmp_path / "updates.csv"
+    first = sync(store, export, mapping, model, out=out)
+    contact_id = rows_id(export, 4)
+
+    def promote(rows: list[dict[str, str]]) -> None:
+        rows[4]["job_title"] = "Chief Executive Officer"
+        rows[4]["updated_at"] = (NOW + timedelta(minutes=1)).isoformat()
+
+    export.edit(promote)
+    second = sync(store, export, mapping, model, out=out, now=NOW + timedelta(hours=1))
+    keys = [row["key"] for row in _updates(out, export)]
+    assert len(keys) == first.report.written_contacts + second.report.written_contacts
+    assert keys[-1] == f"files:contact:{contact_id}" and second.report.written_contacts == 1
+    out.rename(tmp_path / "imported.csv")  # the admin imports it and moves it away: the next run starts anew
+    export.edit(lambda rows: rows[4].update(job_title="Intern", updated_at=(NOW + timedelta(hours=2)).isoformat()))
+    sync(store, export, mapping, model, out=out, now=NOW + timedelta(hours=3))
+    assert [row["key"] for row in _updates(out, export)] == [f"files:contact:{contact_id}"]
+
+
 def test_a_value_changed_in_the_crm_is_written_again(store: Store, export: Export, mapping: Mapping,
                                                       model: ScoringModel, tmp_path: Path) -> None:
     sync(store, export, mapping, model, out=tmp_path / "first.csv")

@@ -75,3 +75,14 @@ def test_rollback_cuts_the_file_back(tmp_path: Path) -> None:
 def test_bad_out_paths(tmp_path: Path, name: str, message: str) -> None:
     with pytest.raises(UserError, match=message):
         UpdatesFile(tmp_path / name, PROPS).open()
+
+
+def test_a_file_with_other_columns_is_not_appended_to(tmp_path: Path) -> None:
+    first = UpdatesFile(tmp_path / "u.csv", PROPS)
+    first.open()
+    first.write(UPDATES)
+    committed = first.offset
+    first.close()
+    other = UpdatesFile(tmp_path / "u.csv", ("lb_score",))
+    with pytest.raises(UserError, match="holds other columns"):
+        other.open(committed)
