@@ -44,12 +44,19 @@ def test_fit_refuses_with_too_few_positives(export: tuple[Path, Path], tmp_path:
 
 def test_fit_exports_a_model_the_rest_of_leadbridge_reads(export: tuple[Path, Path], tmp_path: Path) -> None:
     pytest.importorskip("sklearn")
+    from typer.testing import CliRunner
+
+    from connector.cli import app
+
     contacts, activities = export
     out = tmp_path / "fitted.yaml"
-    result = leadbridge("model", "fit", "--contacts", str(contacts), "--activities", str(activities),
-                        "--outcome", "opportunity", "--min-positives", "20", "--exclude", "industry",
-                        "--out", str(out))
-    assert result.returncode == 0, result.stderr
+    # In process: a second interpreter would pay scikit-learn's import again.
+    runner = CliRunner()
+    result = runner.invoke(app, ["model", "fit", "--contacts", str(contacts), "--activities", str(activities),
+                                 "--outcome", "opportunity", "--min-positives", "20", "--exclude", "industry",
+                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "ROC-AUC" in result.output and "wrote" in result.output
     assert "p_industry" not in out.read_text(encoding="utf-8")
-    check = leadbridge("check", "--model", str(out))
-    assert check.returncode == 0, check.stderr
+    check = runner.invoke(app, ["check", "--model", str(out)])
+    assert check.exit_code == 0, check.output

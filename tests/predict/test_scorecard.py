@@ -25,7 +25,7 @@ NOW = datetime(2026, 11, 1, tzinfo=UTC)
 
 @pytest.fixture(scope="module")
 def pairs() -> list:
-    return [to_common(p) for p in people(1500, seed=21, now=NOW)]
+    return [to_common(p) for p in people(1100, seed=21, now=NOW)]
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +101,7 @@ def test_leaky_field_is_warned_about_unless_excluded(pairs: list) -> None:
 
     # A field sales fill in once the deal exists: it predicts the outcome perfectly, and that is the problem.
     leaky = [(replace(c, attributes={"deal_stage": "open" if c.has_open_deal or c.has_won_deal else "none"}), a)
-             for c, a in pairs[:800]]
+             for c, a in pairs[:500]]
     examples = make_examples(leaky, "opportunity")
     split = split_examples(examples)
     warned = fit_scorecard(examples, split, PredictConfig(outcome="opportunity", min_positives=30), NOW)
