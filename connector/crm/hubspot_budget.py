@@ -31,20 +31,31 @@ class BudgetLimits:
     margin_s: float = 0.05
 
 
+class Slot:
+    """One admitted request. Its time is when it was sent until ``RateBudget.done`` moves it to when the
+    answer came: HubSpot counts the request at some moment in between, so the answer's time is the safe one
+    (under load a request can take longer to arrive than the one after it)."""
+
+    __slots__ = ("at",)
+
+    def __init__(self, at: float) -> None:
+        self.at = at
+
+
 class _Window:
-    """Timestamps of the requests sent in the last ``span`` seconds (at most ``limit`` of them)."""
+    """The requests of the last ``span`` seconds (at most ``limit`` of them)."""
 
     def __init__(self, limit: int, span: float) -> None:
         self.limit = limit
         self.span = span
-        self.sent: deque[float] = deque()
+        self.sent: deque[Slot] = deque()
 
     def wait(self, now: float, margin: float) -> float:
-        while self.sent and self.sent[0] + self.span + margin <= now:
+        while self.sent and self.sent[0].at + self.span + margin <= now:
             self.sent.popleft()
         if len(self.sent) < self.limit:
             return 0.0
-        return self.sent[0] + self.span + margin - now
+        return self.sent[0].at + self.span + margin - now
 
 
 class RateBudget:
@@ -66,8 +77,8 @@ class RateBudget:
         self._paused_until = 0.0
         self.waited_s = 0.0
 
-    def acquire(self, *, search: bool = False) -> None:
-        """Block until one more request fits, then count it as sent now."""
+    def acquire(self, *, search: bool = False) -> Slot:
+        """Block until one more request fits, then count it as sent now; pass the slot to ``done``."""
         margin = self.limits.margin_s
         while True:
             with self._lock:
@@ -76,12 +87,18 @@ class RateBudget:
                 if search:
                     wait = max(wait, self._search.wait(now, margin))
                 if wait <= 0:
-                    self._all.sent.append(now)
+                    slot = Slot(now)
+                    self._all.sent.append(slot)
                     if search:
-                        self._search.sent.append(now)
-                    return
+                        self._search.sent.append(slot)
+                    return slot
                 self.waited_s += wait
             self._sleep(wait)
+
+    def done(self, slot: Slot) -> None:
+        """The answer to the slot's request arrived (or the request failed): count it from now."""
+        with self._lock:
+            slot.at = max(slot.at, self._clock())
 
     def pause(self, seconds: float) -> None:
         """Send nothing for ``seconds`` (HubSpot said 429 anyway: another app shares the portal's limit)."""

@@ -130,10 +130,11 @@ class HubSpotApi:
 
     def _once(self, kind: str, method: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],
               search: bool) -> Any:
-        self.budget.acquire(search=search)
+        slot = self.budget.acquire(search=search)
         self.stats.calls[kind] += 1
         try:
             response = method(*args, _preload_content=False, _request_timeout=self._timeout, **kwargs)
+            data = response.data
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             raise RetriableCrmError(f"HubSpot {kind}: connection failed ({type(exc).__name__})") from None
         except Exception as exc:  # the client's ApiException family (it has no common import path per API)
@@ -143,8 +144,9 @@ class HubSpotApi:
             if not status:  # status 0: the client failed before HubSpot answered (e.g. TLS)
                 raise RetriableCrmError(f"HubSpot {kind}: {getattr(exc, 'reason', exc)}") from None
             raise self._error(kind, int(status), getattr(exc, "body", None), getattr(exc, "headers", None)) from None
+        finally:
+            self.budget.done(slot)
         self._remember_headers(response.headers)
-        data = response.data
         return json.loads(data) if data else None
 
     def _remember_headers(self, headers: Any) -> None:
