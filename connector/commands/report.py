@@ -53,7 +53,7 @@ def load_data(contacts: Path | None, activities: Path | None, mapping: Path | No
         finally:
             store.close()
         if not data.leads:
-            raise UserError(f"the store {store.describe()} holds no contacts: run `leadbridge sync` first, or "
+            raise UserError(f"{store.describe()} holds no contacts: run `leadbridge sync` first, or "
                             "report on an export with --contacts FILE [--activities FILE]")
         return data
     run = score_files(contacts, activities, mapping_for(mapping), scoring_model(model), parse_now(now),
