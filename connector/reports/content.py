@@ -93,13 +93,13 @@ def content(data: ReportData, outcome: str = "customer", min_contacts: int = 5,
                 members[item].append(lead)
     rows = []
     left_out = 0
-    for (dimension, item), group in members.items():
+    for (dimension, name), group in members.items():
         if len(group) < min_contacts:
             left_out += 1
             continue
         rate = wilson(sum(1 for lead in group if test(lead)), len(group))
         rows.append(ContentRow(
-            dimension, item, len(group),
+            dimension, name, len(group),
             wilson(sum(1 for lead in group if reached_sql(lead)), len(group)),
             wilson(sum(1 for lead in group if reached_customer(lead)), len(group)),
             rate, lift(rate, base.value)))

@@ -39,67 +39,82 @@ def _nice_max(value: float) -> float:
     return 10 * magnitude
 
 
+def _line(x1: float, y1: float, x2: float, y2: float, colour: str, dashed: bool = False) -> str:
+    dash = ' stroke-dasharray="4 3"' if dashed else ""
+    return f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{colour}"{dash}/>'
+
+
+def _text(x: float, y: float, text: str, anchor: str = "start") -> str:
+    return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" {FONT}>{escape(text)}</text>'
+
+
+def _rect(x: float, y: float, w: float, h: float) -> str:
+    return f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(w, 0.0):.1f}" height="{max(h, 0.0):.1f}" fill="{BAR}"/>'
+
+
+Interval = tuple[float, float] | None
+
+
 def bars(labels: Sequence[str], values: Sequence[float], title: str, *,
-         intervals: Sequence[tuple[float, float] | None] | None = None,
-         texts: Sequence[str] | None = None, reference: float | None = None,
-         horizontal: bool = False, width: int = 720) -> str:
+         intervals: Sequence[Interval] | None = None, texts: Sequence[str] | None = None,
+         reference: float | None = None, horizontal: bool = False, width: int = 720) -> str:
     """A bar chart; ``intervals`` draws whiskers, ``reference`` a dashed line (1.0 for lift, the base rate)."""
-    tops = [v for v in values] + [hi for iv in (intervals or ()) if iv for hi in (iv[1],)]
-    if reference is not None:
-        tops.append(reference)
+    spans: list[Interval] = list(intervals) if intervals else [None] * len(values)
+    tops = [*values, *(iv[1] for iv in spans if iv)] + ([reference] if reference is not None else [])
     axis_max = _nice_max(max(tops, default=0.0))
-    texts = texts or [f"{v:g}" for v in values]
+    shown = list(texts) if texts else [f"{v:g}" for v in values]
+    draw = _horizontal if horizontal else _vertical
+    return draw(labels, values, spans, shown, reference, axis_max, title, width)
+
+
+def _horizontal(labels: Sequence[str], values: Sequence[float], spans: Sequence[Interval], texts: Sequence[str],
+                reference: float | None, axis_max: float, title: str, width: int) -> str:
+    label_w, top, row_h = 240, 30, 22
     n = max(len(values), 1)
+    plot_w = width - label_w - 70
+
+    def to_x(v: float) -> float:
+        return label_w + plot_w * max(0.0, v) / axis_max
+
     body: list[str] = []
-    if horizontal:
-        label_w, top, row_h = 240, 30, 22
-        height = top + n * row_h + 24
-        plot_w = width - label_w - 70
+    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+        row_y = top + i * row_h
+        body.append(_text(label_w - 6, row_y + 15, label[:38], "end"))
+        body.append(_rect(label_w, row_y + 4, to_x(value) - label_w, row_h - 8))
+        span = spans[i]
+        if span:
+            body.append(_line(to_x(span[0]), row_y + row_h / 2, to_x(span[1]), row_y + row_h / 2, WHISKER))
+        body.append(_text(to_x(max(value, span[1]) if span else value) + 4, row_y + 15, texts[i]))
+    if reference is not None:
+        body.append(_line(to_x(reference), top, to_x(reference), top + n * row_h, REFERENCE, dashed=True))
+    return _svg(width, top + n * row_h + 24, title, body)
 
-        def x(v: float) -> float:
-            return label_w + plot_w * max(0.0, v) / axis_max
 
-        for i, (label, value) in enumerate(zip(labels, values, strict=True)):
-            y = top + i * row_h
-            body.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end" {FONT}>{escape(label[:38])}</text>')
-            body.append(f'<rect x="{label_w}" y="{y + 4}" width="{x(value) - label_w:.1f}" height="{row_h - 8}" '
-                        f'fill="{BAR}"/>')
-            if intervals and intervals[i]:
-                lo, hi = intervals[i]  # type: ignore[misc]
-                cy = y + row_h / 2
-                body.append(f'<line x1="{x(lo):.1f}" y1="{cy}" x2="{x(hi):.1f}" y2="{cy}" stroke="{WHISKER}"/>')
-            end = max(value, intervals[i][1]) if intervals and intervals[i] else value  # type: ignore[index]
-            body.append(f'<text x="{x(end) + 4:.1f}" y="{y + 15}" {FONT}>{escape(texts[i])}</text>')
-        if reference is not None:
-            body.append(f'<line x1="{x(reference):.1f}" y1="{top}" x2="{x(reference):.1f}" y2="{top + n * row_h}" '
-                        f'stroke="{REFERENCE}" stroke-dasharray="4 3"/>')
-        return _svg(width, height, title, body)
+def _vertical(labels: Sequence[str], values: Sequence[float], spans: Sequence[Interval], texts: Sequence[str],
+              reference: float | None, axis_max: float, title: str, width: int) -> str:
     height, top, bottom, left = 300, 30, 46, 50
     plot_h = height - top - bottom
-    slot = (width - left - 10) / n
+    slot = (width - left - 10) / max(len(values), 1)
 
-    def y(v: float) -> float:
+    def to_y(v: float) -> float:
         return top + plot_h * (1 - max(0.0, v) / axis_max)
 
+    body: list[str] = []
     for k in range(5):
-        gv = axis_max * k / 4
-        body.append(f'<line x1="{left}" y1="{y(gv):.1f}" x2="{width - 10}" y2="{y(gv):.1f}" stroke="{GRID}"/>')
-        body.append(f'<text x="{left - 4}" y="{y(gv) + 4:.1f}" text-anchor="end" {FONT}>{gv:g}</text>')
+        grid = axis_max * k / 4
+        body.append(_line(left, to_y(grid), width - 10, to_y(grid), GRID))
+        body.append(_text(left - 4, to_y(grid) + 4, f"{grid:g}", "end"))
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
-        x0 = left + i * slot + slot * 0.15
-        w = slot * 0.7
-        body.append(f'<rect x="{x0:.1f}" y="{y(value):.1f}" width="{w:.1f}" height="{y(0) - y(value):.1f}" '
-                    f'fill="{BAR}"/>')
+        x0, w = left + i * slot + slot * 0.15, slot * 0.7
         cx = x0 + w / 2
-        if intervals and intervals[i]:
-            lo, hi = intervals[i]  # type: ignore[misc]
-            body.append(f'<line x1="{cx:.1f}" y1="{y(lo):.1f}" x2="{cx:.1f}" y2="{y(hi):.1f}" stroke="{WHISKER}"/>')
-        body.append(f'<text x="{cx:.1f}" y="{y(value) - 4:.1f}" text-anchor="middle" {FONT}>{escape(texts[i])}</text>')
-        body.append(f'<text x="{cx:.1f}" y="{height - bottom + 16}" text-anchor="middle" {FONT}>'
-                    f'{escape(label[:14])}</text>')
+        body.append(_rect(x0, to_y(value), w, to_y(0) - to_y(value)))
+        span = spans[i]
+        if span:
+            body.append(_line(cx, to_y(span[0]), cx, to_y(span[1]), WHISKER))
+        body.append(_text(cx, to_y(value) - 4, texts[i], "middle"))
+        body.append(_text(cx, height - bottom + 16, label[:14], "middle"))
     if reference is not None:
-        body.append(f'<line x1="{left}" y1="{y(reference):.1f}" x2="{width - 10}" y2="{y(reference):.1f}" '
-                    f'stroke="{REFERENCE}" stroke-dasharray="4 3"/>')
+        body.append(_line(left, to_y(reference), width - 10, to_y(reference), REFERENCE, dashed=True))
     return _svg(width, height, title, body)
 
 

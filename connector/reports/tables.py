@@ -84,9 +84,9 @@ def scores_tables(report: ScoresReport) -> list[Table]:
                    caption="decile 10 holds the highest scores; tied scores share a decile", caption_justify="left")
     for column in ("decile", "scores", "contacts", "converted", "rate", "lift"):
         decile.add_column(column, justify="right")
-    for row in reversed(report.deciles):
-        decile.add_row(str(row.decile), f"{row.low}-{row.high}", f"{row.rate.n:,}", f"{row.rate.hits:,}",
-                       row.rate.text(), row.lift.text())
+    for d in reversed(report.deciles):
+        decile.add_row(str(d.decile), f"{d.low}-{d.high}", f"{d.rate.n:,}", f"{d.rate.hits:,}", d.rate.text(),
+                       d.lift.text())
     calibration = Table(title="Calibration (probability from a logistic fit on the score)", title_justify="left")
     for column in ("predicted", "observed", "contacts"):
         calibration.add_column(column, justify="right")
