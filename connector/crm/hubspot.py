@@ -5,7 +5,8 @@
     run_sync(store, hubspot, model, hubspot.mapping, destination=hubspot)
 
 Reads (one ``ContactPage`` per ``page_size`` contacts):
-- full load: the list endpoint, 100 a page, in id order (no result cap);
+- full load: the list endpoint, 100 a page, in id order (no result cap); a page of the sync is ``page_size``
+  contacts (1,000: ten list pages), so the engagement reads of a page fill their batches of 100;
 - incremental: search on lastmodifieddate in [since, until), paged by hs_object_id (see
   ``hubspot_records.changed_search`` for why never by offset); 200 a page, under the 5/s search limit;
 - then archived contacts (``archived=true``): reported as deleted, as are ids merged into a surviving
@@ -22,6 +23,7 @@ request: HubSpot ignores a backward value otherwise. Per-record failures come ba
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -46,7 +48,8 @@ class HubSpotAdapter:
 
     batch_size = BATCH
 
-    def __init__(self, api: HubSpotApi, mapping: SourceMapping, *, page_size: int = 500, read_archived: bool = True):
+    def __init__(self, api: HubSpotApi, mapping: SourceMapping, *, page_size: int = 1000,
+                 read_archived: bool = True):
         if mapping.source != "hubspot":
             raise ConfigError(f"{mapping.file} is a {mapping.source} mapping; the HubSpot adapter needs a "
                               "hubspot mapping")
@@ -62,6 +65,8 @@ class HubSpotAdapter:
         #: Ids known to be merged into another contact or archived: never written to.
         self.gone: dict[str, str] = {}
         self.bad_records: list[str] = []
+        #: Records read per object type (contacts, deals, emails, ...): what the calls brought back.
+        self.read_counts: Counter[str] = Counter()
         self._writer = BatchWriter(api, mapping, self.gone)
 
     def close(self) -> None:
@@ -95,7 +100,9 @@ class HubSpotAdapter:
         while True:
             body = self.api.call("list", self.api.contacts.get_page, limit=LIST_PAGE, after=after,
                                  properties=self._properties, archived=False)
-            yield from body.get("results") or ()
+            results = body.get("results") or ()
+            self.read_counts["contacts"] += len(results)
+            yield from results
             after = ((body.get("paging") or {}).get("next") or {}).get("after")
             if not after:
                 return
@@ -106,6 +113,7 @@ class HubSpotAdapter:
             request = records.changed_search(since, until, above, self._properties, SEARCH_PAGE)
             body = self.api.call("search", self.api.contacts_search.do_search, request, search=True)
             results = body.get("results") or []
+            self.read_counts["contacts"] += len(results)
             yield from results
             if len(results) < SEARCH_PAGE:
                 return
@@ -158,6 +166,7 @@ class HubSpotAdapter:
         if not raw:
             return {}
         ids = [str(r["id"]) for r in raw]
+        self.read_counts["contacts_with_deals"] += len(ids)
         links = self._associated(ids, "deals")
         deal_ids = sorted({d for found in links.values() for d in found})
         deals = {str(d["id"]): d for d in self._batch_read("deals", deal_ids, list(records.DEAL_PROPERTIES))}
@@ -224,6 +233,7 @@ class HubSpotAdapter:
             else:
                 answer = self.api.call(f"read_{kind}", self.api.engagements_batch[kind].read, kind, body)
             found.extend(answer.get("results") or ())
+        self.read_counts[kind] += len(found)
         return found
 
     # -- write-back -----------------------------------------------------------------------------------
