@@ -105,7 +105,9 @@ def _columns(mapping: SourceMapping) -> list[Column]:
 
 
 def _read_properties(mapping: SourceMapping, properties: dict[str, dict[str, Any]]) -> list[Finding]:
-    missing, optional_missing, wrong = [], [], []
+    missing: list[str] = []
+    optional_missing: list[str] = []
+    wrong: list[str] = []
     for column in _columns(mapping):
         found = properties.get(column.name)
         if found is None:
