@@ -1,8 +1,11 @@
 """`leadbridge demo`: the product end to end on synthetic data, with no account anywhere.
 
-Today: synthetic B2B contacts and activities (seeded) are written as a CSV export, scored through the
-files mapping exactly as an admin's export would be, and summarized: the funnel, the most common reasons
-and a few explanations.
+1. Synthetic B2B contacts and activities (seeded) are written as a CSV export and scored through the files
+   mapping exactly as an admin's export would be: the funnel, the most common reasons, three explanations.
+2. The same kind of data in a local HubSpot portal (the sandbox): setup, full sync with write-back, changes
+   in HubSpot, an incremental sync, and a last sync that writes nothing.
+3. The same in a local Salesforce org over HTTPS, and one verdict per person present in both CRMs.
+4. Reports on the synthetic outcomes: funnel, content by lift, score deciles, and report.html with charts.
 """
 
 from __future__ import annotations
@@ -14,6 +17,9 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from connector.commands.demo_hubspot import hubspot_round_trip
+from connector.commands.demo_reports import reports_step
+from connector.commands.demo_salesforce import salesforce_round_trip
 from connector.commands.inputs import mapping_for, scoring_model
 from connector.commands.score import score_files
 from connector.commands.views import explanation_table, funnel_table, top_reasons_table
@@ -28,8 +34,11 @@ def demo(
     contacts: int = typer.Option(3000, "--contacts", "-n", min=1, help="How many synthetic contacts."),
     seed: int = typer.Option(7, "--seed", help="Random seed: the same seed gives the same data and results."),
     folder: Path | None = typer.Option(None, "--dir", help="Keep the generated CSV files here (default: a temp dir)."),
+    html: Path = typer.Option(Path("report.html"), "--html", help="Where to write the HTML report."),
+    crm: bool = typer.Option(True, "--crm/--no-crm", help="Also run the HubSpot and Salesforce round trips."),
 ) -> None:
-    """Run leadbridge on synthetic data: generate, score, and show the funnel and why."""
+    """Run leadbridge on synthetic data, no account needed: score a CSV export, sync a local HubSpot portal
+    and Salesforce org with write-back, and report on the outcomes."""
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="leadbridge-demo-") as tmp:
         where = folder or Path(tmp)
@@ -50,6 +59,13 @@ def demo(
                       default=None)
         if example is not None:
             console.print(explanation_table(example))
+    if crm:
+        console.rule("[bold]4. HubSpot round trip (local sandbox portal)")
+        hubspot_round_trip(console, seed=seed)
+        console.rule("[bold]5. Salesforce round trip (local sandbox org, HTTPS)")
+        salesforce_round_trip(console, seed=seed)
+    console.rule("[bold]Reports on the synthetic outcomes")
+    reports_step(console, results, run.contacts, run.activities, html)
     console.print(f"done in {time.perf_counter() - started:.1f} s")
 
 

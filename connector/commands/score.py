@@ -17,7 +17,7 @@ from connector.commands.views import explanation_table, funnel_table, top_contac
 from connector.crm.files import FilesSource
 from connector.errors import DataError, UserError
 from connector.mapping.schema import Mapping
-from connector.model import Qualification
+from connector.model import Activity, Contact, Qualification
 from connector.qualify import ScoringModel, qualify_batch
 
 CHUNK = 2000
@@ -35,8 +35,12 @@ SkipOpt = typer.Option(False, "--skip-bad-rows", help="Report and skip rows that
 
 @dataclass
 class ScoringRun:
+    """What scoring a files export read and decided (contacts and activities kept for reports)."""
+
     results: list[Qualification]
     source: FilesSource
+    contacts: list[Contact]
+    activities: dict[str, list[Activity]]
 
 
 def score_files(contacts: Path, activities: Path | None, mapping: Mapping, model: ScoringModel, now: datetime,
@@ -54,7 +58,7 @@ def score_files(contacts: Path, activities: Path | None, mapping: Mapping, model
             chunk = people[start:start + CHUNK]
             results.extend(qualify_batch(((c, by_contact.get(c.key, ())) for c in chunk), model, now))
             bar.advance(task, len(chunk))
-    return ScoringRun(results, source)
+    return ScoringRun(results, source, people, by_contact)
 
 
 def report_bad_rows(bad_rows: list[DataError], shown: int = 5) -> None:

@@ -140,7 +140,17 @@ def test_bad_row_stops_unless_skipped_and_is_then_reported(tmp_path: Path) -> No
     assert len(list(csv.DictReader((tmp_path / "o.csv").open()))) == 2
 
 
-def test_demo_runs_and_prints_the_funnel_and_explanations() -> None:
-    result = leadbridge("demo", "--contacts", "400")
+def test_demo_runs_and_prints_the_funnel_and_explanations(tmp_path: Path) -> None:
+    html = tmp_path / "report.html"
+    result = leadbridge("demo", "--contacts", "400", "--no-crm", "--html", str(html))
     assert result.returncode == 0, result.stderr
     assert "Funnel" in result.stdout and "Most common reasons" in result.stdout and "evidence" in result.stdout
+    assert html.read_text().startswith("<!DOCTYPE html>")
+
+
+def test_full_demo_round_trips_both_crms(tmp_path: Path) -> None:
+    result = leadbridge("demo", "--contacts", "600", "--html", str(tmp_path / "report.html"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "HubSpot round trip done" in out and "second sync after the changes: nothing written" in out
+    assert "Salesforce round trip done" in out and "One person, one verdict" in out
