@@ -398,8 +398,9 @@ class Pipeline:
         failed_props: dict[str, list[str]] = {}
         for key, prop in failures_before:
             failed_props.setdefault(key, []).append(prop)
-        reads: list[tuple[str, str, str]] = []
-        desires: list[tuple[str, str, str]] = []
+        # (key, property) -> field_values columns to set; read, desired and written of one property in one row.
+        changes: dict[tuple[str, str], dict[str, Any]] = {}
+        now, run_id = self.now, self.run_id
         plans: list[tuple[ContactPlan, WriteBack]] = []
         books: dict[str, WriteBack] = {}
         for item in candidates:
@@ -412,12 +413,13 @@ class Pipeline:
                         if prop not in book.read or not _same(book.read[prop], value):
                             # Differs from the last read: someone changed it in the CRM.
                             book.read[prop] = book.crm[prop] = value
-                            reads.append((key, prop, value_json(value)))
+                            text = value_json(value)
+                            changes[(key, prop)] = {"read_value": text, "read_at": now, "crm_value": text}
             if item.desired is not None:
                 for prop, value in item.desired.items():
                     if prop not in book.desired or not _same(book.desired[prop], value):
                         book.desired[prop] = value
-                        desires.append((key, prop, value_json(value)))
+                        changes.setdefault((key, prop), {})["desired_value"] = value_json(value)
             plan = plan_contact(key, self.mapping.write, book.desired, book.crm)
             report.values_unchanged += plan.unchanged
             report.held += plan.held
@@ -428,12 +430,12 @@ class Pipeline:
                 report.planned_contacts += 1
                 report.keep_sample(key, plan.values, book.crm)
                 plans.append((plan, book))
-        written = self._write(conn, plans, sync_rows, failures_before)
+        for key, prop, text in self._write(conn, plans, sync_rows, failures_before):
+            changes.setdefault((key, prop), {}).update(
+                crm_value=text, written_value=text, written_at=now, written_run_id=run_id)
         for key, book in books.items():
             sync_rows[key][0] = book.dump()
-        stored_fields.record_reads(conn, reads, self.now)
-        stored_fields.record_desired(conn, desires)
-        stored_fields.record_written(conn, written, self.now, self.run_id)
+        stored_fields.record(conn, changes)
         for key, (book_json, read_fp, desired_fp, synced_fp) in sync_rows.items():
             updates.setdefault(key, {}).update(writeback=book_json, read_fp=read_fp, desired_fp=desired_fp,
                                                synced_fp=synced_fp)

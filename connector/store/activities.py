@@ -6,59 +6,44 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import or_
 from sqlalchemy.engine import Connection
 
 from connector.model import Activity
-from connector.store.bulk import Raw, chunks, insert_for
+from connector.store.bulk import Raw, chunks
 from connector.store.codec import KINDS, DetailCache, encode_detail, make_activity
-from connector.store.tables import activities
 
 _SELECT = "SELECT contact_key, source_id, kind, occurred_at, detail FROM activities"
 
 
-def _row(activity: Activity) -> dict[str, Any]:
-    return {
-        "contact_key": activity.contact_key,
-        "source_id": activity.source_id,
-        "kind": activity.kind.value,
-        "occurred_at": activity.occurred_at,
-        "detail": encode_detail(activity.detail),
-    }
+_UPSERT = (
+    "INSERT INTO activities (contact_key, source_id, kind, occurred_at, detail) VALUES (?, ?, ?, ?, ?) "
+    "ON CONFLICT (contact_key, source_id) DO UPDATE SET kind = excluded.kind, occurred_at = excluded.occurred_at, "
+    "detail = excluded.detail"
+)
 
 
-def upsert(connection: Connection, items: Iterable[Activity], batch: int = 5000) -> set[str]:
+def upsert(connection: Connection, items: Iterable[Activity]) -> set[str]:
     """Insert new activities and update changed ones; returns the keys of contacts whose activities changed.
 
-    Unchanged rows are not touched (the conflict update has a WHERE), so re-reading a whole export costs
-    lookups, not writes, and only contacts with real news get re-qualified.
+    The batch's contacts' stored activities are read first and only rows that differ are written, so
+    re-reading a whole export costs a lookup per contact, not a write per activity, and only contacts with
+    real news get re-qualified. (Callers hold the claims on these contacts.)
     """
-    stmt = insert_for(connection, activities)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["contact_key", "source_id"],
-        set_={"kind": stmt.excluded.kind, "occurred_at": stmt.excluded.occurred_at, "detail": stmt.excluded.detail},
-        where=or_(
-            activities.c.kind.is_distinct_from(stmt.excluded.kind),
-            activities.c.occurred_at.is_distinct_from(stmt.excluded.occurred_at),
-            activities.c.detail.is_distinct_from(stmt.excluded.detail),
-        ),
-    ).returning(activities.c.contact_key)
-    changed: set[str] = set()
-    rows: list[dict[str, Any]] = []
-    seen: set[tuple[str, str]] = set()
-    for activity in items:
-        # One statement cannot touch a row twice (PostgreSQL refuses): the last copy in a batch wins.
-        ident = (activity.contact_key, activity.source_id)
-        if ident in seen:
-            rows = [r for r in rows if (r["contact_key"], r["source_id"]) != ident]
-        seen.add(ident)
-        rows.append(_row(activity))
-        if len(rows) >= batch:
-            changed.update(connection.execute(stmt, rows).scalars())
-            rows, seen = [], set()
-    if rows:
-        changed.update(connection.execute(stmt, rows).scalars())
-    return changed
+    raw = Raw(connection)
+    stamp = raw.timestamp
+    wanted: dict[tuple[str, str], tuple[str, Any, str | None]] = {}
+    for a in items:  # a row twice in a batch: the last copy wins
+        wanted[(a.contact_key, a.source_id)] = (a.kind.value, stamp(a.occurred_at), encode_detail(a.detail))
+    if not wanted:
+        return set()
+    held: dict[tuple[str, str], tuple[str, Any, str | None]] = {}
+    for part in chunks(sorted({key for key, _ in wanted}), 500):
+        for key, source_id, kind, occurred_at, detail in raw.fetch(
+                f"{_SELECT} WHERE contact_key IN ({raw.marks(len(part))})", part):
+            held[(key, source_id)] = (kind, occurred_at, detail)
+    changed = [(key, source_id, *row) for (key, source_id), row in wanted.items() if held.get((key, source_id)) != row]
+    raw.execute_many(_UPSERT, changed)
+    return {row[0] for row in changed}
 
 
 class ActivityReader:

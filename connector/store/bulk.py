@@ -58,6 +58,7 @@ class Raw:
         self.connection = connection
         self.sqlite = connection.dialect.name == "sqlite"
         self._cache: dict[str, str] = {}
+        self._last_stamp: tuple[datetime | None, str] = (None, "")
 
     def sql(self, text: str) -> str:
         if self.sqlite:
@@ -91,7 +92,11 @@ class Raw:
         """A timestamp parameter as UTCDateTime stores it."""
         if value is None or not self.sqlite:
             return value
-        return value.astimezone(UTC).isoformat(timespec="microseconds")
+        if value is self._last_stamp[0]:  # a batch stamps thousands of rows with the same run time
+            return self._last_stamp[1]
+        text = value.astimezone(UTC).isoformat(timespec="microseconds")
+        self._last_stamp = (value, text)
+        return text
 
     def read_timestamp(self, value: Any) -> datetime | None:
         """A timestamp column value, aware UTC."""

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
 from connector.model import Qualification, Stage
-from connector.store.bulk import Raw, chunks, upsert
+from connector.store.bulk import Raw, chunks
 from connector.store.tables import contacts
 
 #: What a qualification shows a rep; when none of it changes, a re-qualification is not stored again.
@@ -89,15 +89,25 @@ def dirty_after(connection: Connection, source: str, after: str | None, limit: i
     return list(connection.execute(query.order_by(contacts.c.key).limit(limit)).scalars())
 
 
+_INPUT_COLUMNS = ("key", "source", "object_type", "updated_at", "data", "inputs_fp", "first_seen_at", "last_seen_at")
+_SAVE_INPUTS = (
+    f"INSERT INTO contacts ({', '.join(_INPUT_COLUMNS)}, dirty) VALUES ({', '.join('?' * len(_INPUT_COLUMNS))}, ?) "
+    "ON CONFLICT (key) DO UPDATE SET source = excluded.source, object_type = excluded.object_type, "
+    "updated_at = excluded.updated_at, data = excluded.data, inputs_fp = excluded.inputs_fp, "
+    "last_seen_at = excluded.last_seen_at, dirty = excluded.dirty, deleted_at = NULL"
+)
+
+
 def save_inputs(connection: Connection, rows: Sequence[dict[str, Any]], packs: Sequence[tuple[str, str]]) -> None:
     """Insert or refresh contacts (key, source, object_type, updated_at, data, inputs_fp, first_seen_at,
     last_seen_at) and their activity packs (key, pack). ``first_seen_at`` is kept from the first insert; the
     row is live again and no longer dirty."""
-    if rows:
-        full = [{**row, "dirty": False, "deleted_at": None} for row in rows]
-        upsert(connection, contacts, full, ["key"],
-               [name for name in full[0] if name not in ("key", "first_seen_at")])
-    Raw(connection).execute_many(
+    raw = Raw(connection)
+    stamp = raw.timestamp
+    raw.execute_many(_SAVE_INPUTS, [
+        (r["key"], r["source"], r["object_type"], stamp(r["updated_at"]), r["data"], r["inputs_fp"],
+         stamp(r["first_seen_at"]), stamp(r["last_seen_at"]), False) for r in rows])
+    raw.execute_many(
         "INSERT INTO activity_packs (contact_key, pack) VALUES (?, ?) "
         "ON CONFLICT (contact_key) DO UPDATE SET pack = excluded.pack", packs)
 

@@ -13,9 +13,10 @@ admin has not imported our updates yet) therefore does not make us write the sam
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.engine import Connection
 
@@ -79,26 +80,17 @@ def _upsert(columns: Sequence[str]) -> str:
             + ", ".join(f"{name} = excluded.{name}" for name in columns))
 
 
-_READ = _upsert(("read_value", "read_at", "crm_value"))
-_DESIRED = _upsert(("desired_value",))
-_WRITTEN = _upsert(("crm_value", "written_value", "written_at", "written_run_id"))
+_TIMESTAMPS = frozenset({"read_at", "written_at"})
 
 
-def record_reads(connection: Connection, rows: Sequence[tuple[str, str, str]], at: datetime) -> None:
-    """Values read from the CRM that differ from the last read: (key, property, value JSON)."""
+def record(connection: Connection, changes: Mapping[tuple[str, str], Mapping[str, Any]]) -> None:
+    """Upsert the changed columns of each (contact key, property), leaving its other columns alone: one
+    executemany per set of columns. Values are JSON text; ``read_at``/``written_at`` datetimes."""
     raw = Raw(connection)
-    stamp = raw.timestamp(at)
-    raw.execute_many(_READ, [(key, prop, value, stamp, value) for key, prop, value in rows])
-
-
-def record_desired(connection: Connection, rows: Sequence[tuple[str, str, str]]) -> None:
-    """New values the qualification wants: (key, property, value JSON)."""
-    Raw(connection).execute_many(_DESIRED, rows)
-
-
-def record_written(connection: Connection, rows: Sequence[tuple[str, str, str]], at: datetime,
-                   run_id: int | None) -> None:
-    """Values the destination accepted: (key, property, value JSON); the CRM now holds them."""
-    raw = Raw(connection)
-    stamp = raw.timestamp(at)
-    raw.execute_many(_WRITTEN, [(key, prop, value, value, stamp, run_id) for key, prop, value in rows])
+    groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+    for (key, prop), columns in changes.items():
+        names = tuple(sorted(columns))
+        groups.setdefault(names, []).append(
+            (key, prop, *(raw.timestamp(columns[n]) if n in _TIMESTAMPS else columns[n] for n in names)))
+    for names, rows in groups.items():
+        raw.execute_many(_upsert(names), rows)

@@ -22,13 +22,13 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Column, Index, Integer, String, Table, Text, and_, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.expression import ColumnElement
 
+from connector.store.bulk import Raw
 from connector.store.tables import KEY, metadata
 from connector.store.types import UTCDateTime
 
@@ -62,13 +62,11 @@ inbox_events = Table(
     Column("last_error", Text),
     Index(None, "status", "next_attempt_at"),
     Index(None, "contact_key"),
-    Index(None, "received_at"),
 )
 
 
-@dataclass(frozen=True, slots=True)
-class NewEvent:
-    """An event as the receiver accepts it."""
+class NewEvent(NamedTuple):
+    """An event as the receiver accepts it (a tuple: the receiver makes 100 per request)."""
 
     dedupe_key: str
     source: str
@@ -98,34 +96,39 @@ class InboxEvent:
     last_error: str | None
 
 
+_INSERT = (
+    "INSERT INTO inbox_events (dedupe_key, source, contact_key, kind, payload, status, attempts, received_at, "
+    "occurred_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING"
+)
+
+
 def add(connection: Connection, events: Sequence[NewEvent], now: datetime, delay: timedelta = timedelta()) -> int:
-    """Store events whose dedupe key is new, due ``delay`` from now; returns how many were new."""
+    """Store events whose dedupe key is new, due ``delay`` from now; returns how many were new.
+
+    This is the receiver's hot path (100 events per HubSpot request, before the 2xx): one executemany on
+    the driver, without SQLAlchemy's per-row type processing.
+    """
     if not events:
         return 0
-    unique = {e.dedupe_key: e for e in events}  # a key twice in one request: once
+    raw = Raw(connection)
+    received, due = raw.timestamp(now), raw.timestamp(now + delay)
+    dumps = _dumps
     rows = [
-        {
-            "dedupe_key": e.dedupe_key,
-            "source": e.source,
-            "contact_key": e.contact_key,
-            "kind": e.kind,
-            "payload": json.dumps(e.payload, separators=(",", ":"), ensure_ascii=False, default=str),
-            "status": PENDING,
-            "attempts": 0,
-            "received_at": now,
-            "occurred_at": e.occurred_at,
-            "next_attempt_at": now + delay,
-        }
-        for e in unique.values()
+        (e.dedupe_key, e.source, e.contact_key, e.kind, dumps(e.payload), PENDING, received,
+         raw.timestamp(e.occurred_at), due)
+        for e in {e.dedupe_key: e for e in events}.values()  # a key twice in one request: once
     ]
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(inbox_events).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    result = connection.execute(statement, rows)
-    # executemany rowcount: the number of rows inserted on both drivers (-1 would mean unknown).
-    inserted = result.rowcount
-    if inserted is None or inserted < 0:
-        return len(rows)
-    return inserted
+    cursor = connection.connection.cursor()
+    try:
+        cursor.executemany(raw.sql(_INSERT), rows)
+        inserted = cursor.rowcount  # both drivers sum the rows an executemany inserted
+    finally:
+        cursor.close()
+    return len(rows) if inserted is None or inserted < 0 else inserted
+
+
+#: One encoder for every payload: json.dumps with options builds a new encoder per call.
+_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=str).encode
 
 
 def claim(connection: Connection, worker: str, now: datetime, lease: timedelta, limit: int) -> list[InboxEvent]:

@@ -12,6 +12,7 @@ default ``2026-11-01 12:00:00.000000`` layout takes ten times longer to parse).
 from __future__ import annotations
 
 import json
+import math
 from datetime import UTC, datetime
 from typing import Any
 
@@ -63,15 +64,23 @@ def to_json(value: Any) -> str:
 
 
 def value_json(value: Any) -> str:
-    """``to_json`` for the scalars CRM properties hold, with the common cases done without json.dumps."""
+    """``to_json`` for the scalars CRM properties hold, with the common cases done without json.dumps (this
+    runs for every property of every contact written)."""
     if value is None:
         return "null"
     kind = type(value)
+    if kind is str:
+        return _encode_str(value)
     if kind is bool:
         return "true" if value else "false"
     if kind is int:
         return str(value)
+    if kind is float and math.isfinite(value):
+        return repr(value)
     return to_json(value)
+
+
+_encode_str = json.encoder.encode_basestring  # the C encoder json.dumps(..., ensure_ascii=False) uses
 
 
 def from_json(text: str | None) -> Any:

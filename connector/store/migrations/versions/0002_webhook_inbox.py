@@ -52,7 +52,6 @@ def upgrade() -> None:
     )
     op.create_index("ix_inbox_events_status_next_attempt_at", "inbox_events", ["status", "next_attempt_at"])
     op.create_index("ix_inbox_events_contact_key", "inbox_events", ["contact_key"])
-    op.create_index("ix_inbox_events_received_at", "inbox_events", ["received_at"])
 
 
 def downgrade() -> None:
