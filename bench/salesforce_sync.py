@@ -10,7 +10,7 @@ run, which retries what stayed locked. The LB_* values of every lead and contact
 Minimum calls = query pages of 2,000 (leads, contacts, tasks, events, campaign members) + ceil(contacts
 written / 200) composite calls. Calls are what the org counted against its daily allocation.
 
-    python bench/salesforce_sync.py [--people 40000] [--latency-ms 50] [--lock-rate 0.02]
+    python bench/salesforce_sync.py [--people 40000] [--latency-ms 50] [--lock-rate 0.02] [--bulk-threshold N]
 
 Prints one JSON object on its last line, e.g.
     {"records": 20123, "api_calls": ..., "min_calls": ..., "calls_ratio": 1.03, "faults_same_state": true, ...}
@@ -28,6 +28,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from connector.crm.salesforce import SalesforceOptions
 from connector.crm.salesforce_api import SalesforceApi, make_session
 from connector.crm.salesforce_auth import Login, OAuthFlow
 from connector.crm.salesforce_limits import ApiBudget
@@ -80,7 +81,10 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=40_000, help="synthetic people (about half are in Salesforce)")
     parser.add_argument("--latency-ms", type=float, default=50.0)
     parser.add_argument("--lock-rate", type=float, default=0.02)
+    parser.add_argument("--bulk-threshold", type=int, default=SalesforceOptions().bulk_threshold,
+                        help="full reads above this many records use Bulk API 2.0 (a huge value: REST only)")
     args = parser.parse_args()
+    options = SalesforceOptions(bulk_threshold=args.bulk_threshold)
     mapping, model = load_mapping(None, source="salesforce"), load_model(None)
     settings = SalesforceSettings(data=DataSettings(people=args.people, now=DEFAULT_NOW))
     figures: dict[str, Any] = {}
@@ -96,7 +100,7 @@ def main() -> None:
             used_before = clean.api_usage[0]
             started = time.perf_counter()
             result = run_salesforce_sync(store, api, model, mapping, options=SyncOptions(full=True),
-                                         clock=lambda: RUN_AT)
+                                         source_options=options, clock=lambda: RUN_AT)
             elapsed = time.perf_counter() - started
             calls = clean.api_usage[0] - used_before
             report = result.report
@@ -108,7 +112,8 @@ def main() -> None:
         writes = math.ceil(report.written_contacts / 200)
         minimum = pages + activity_pages + writes
         figures.update({
-            "people": args.people, "records": leads + contacts, "leads": leads, "contacts": contacts,
+            "people": args.people, "bulk_threshold": args.bulk_threshold, "records": leads + contacts,
+            "leads": leads, "contacts": contacts,
             "activities": sum(activity_counts.values()), "latency_ms": args.latency_ms,
             "contacts_written": report.written_contacts, "values_written": report.written,
             "api_calls": calls, "min_calls": minimum, "calls_ratio": round(calls / minimum, 3),
@@ -140,10 +145,11 @@ def main() -> None:
                     faulty.expire_tokens()
 
             first = run_salesforce_sync(store, api, model, mapping, options=SyncOptions(full=True),
-                                        clock=lambda: RUN_AT, progress=expire_mid_run)
+                                        source_options=options, clock=lambda: RUN_AT, progress=expire_mid_run)
             locked_left = sum(first.report.retryable.values())
             faulty.set_lock_rate(0.0)
-            second = run_salesforce_sync(store, api, model, mapping, clock=lambda: RUN_AT)
+            second = run_salesforce_sync(store, api, model, mapping, source_options=options,
+                                         clock=lambda: RUN_AT)
             faulty_state = state(faulty)
             figures.update({
                 "faults_lock_rate": args.lock_rate, "faults_session_renewals": api.refreshes,
