@@ -73,7 +73,7 @@ def items_of(lead: Lead) -> Iterator[tuple[str, str]]:
         yield ("landing page", landing)
     landing_field = lead.contact.value("landing_page")
     if landing is None and landing_field:
-        yield ("landing page", str(landing_field))
+        yield ("landing page", page_of(str(landing_field)))
     if lead.contact.lead_source:
         yield ("channel", lead.contact.lead_source)
 

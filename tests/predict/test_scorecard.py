@@ -118,3 +118,22 @@ def features(text: str) -> set[str]:
     doc = yaml.safe_load(text)
     return {rule["field"] for axis in ("fit", "engagement") for group in doc[axis]["groups"]
             for rule in group["rules"] if "field" in rule}
+
+
+def test_outcome_can_be_a_field(pairs: list) -> None:
+    from connector.qualify.predict.dataset import label_of
+
+    contact = pairs[0][0]
+    assert label_of(replace(contact, attributes={"Revenue": "TRUE"}), "attributes.Revenue")
+    assert not label_of(replace(contact, attributes={"Revenue": "FALSE"}), "attributes.Revenue")
+    assert label_of(replace(contact, has_won_deal=True), "opportunity")  # a won deal went through opportunity
+
+
+def test_missing_scikit_learn_is_a_clear_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from connector.qualify.predict.fit import MissingExtra, sklearn_logistic
+
+    monkeypatch.setitem(sys.modules, "sklearn.linear_model", None)  # as if not installed
+    with pytest.raises(MissingExtra, match=r"pip install 'leadbridge\[predict\]'"):
+        sklearn_logistic()
