@@ -8,6 +8,8 @@ then qualifies all of them in one process, several times, and prints one JSON ob
 ``contacts_per_s`` is the median over repeats of ``qualify_batch`` (the path sync and rescore use);
 ``plain_loop_contacts_per_s`` is a plain ``[qualify(...) for ...]`` loop in the same run, for comparison;
 ``render_contacts_per_s`` adds rendering every result to a flat row with its evidence strings (as --out does).
+``batch_us_per_contact`` is every batch repeat's time per contact (spread = noise), and ``loadavg`` the 1-minute
+load average before and after: the machines are shared, so a figure taken under load is lower.
 Generation time is reported separately and is not part of the figure.
 
     python bench/core.py [--contacts 100000] [--repeat 3]
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import sys
@@ -33,6 +36,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
     data = [to_common(p) for p in people(args.contacts, seed=7, activities_mean=args.activities)]
     generate_s = time.perf_counter() - started
@@ -62,9 +66,11 @@ def main() -> None:
         "contacts_per_s": round(statistics.median(batch)),
         "plain_loop_contacts_per_s": round(statistics.median(plain)),
         "render_contacts_per_s": round(statistics.median(render)),
+        "batch_us_per_contact": [round(1e6 / x, 1) for x in batch],
         "reasons_per_contact": round(reasons_per_contact, 2),
         "generate_s": round(generate_s, 1),
         "python": platform.python_version(),
+        "loadavg": [round(load_before, 2), round(os.getloadavg()[0], 2)],
     }
     print(json.dumps(figures), flush=True)
 
