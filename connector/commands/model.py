@@ -20,7 +20,7 @@ from connector.commands.inputs import files_source, mapping_for, parse_now, scor
 from connector.commands.score import report_bad_rows
 from connector.errors import UserError
 from connector.model import Activity, Contact
-from connector.qualify.predict.config import load_config
+from connector.qualify.predict.config import PredictConfig, load_config
 from connector.qualify.predict.dataset import Example, Split, make_examples, split_examples
 from connector.qualify.predict.evaluate import Evaluation, evaluate_model
 
@@ -102,7 +102,7 @@ def calibration_table(evaluation: Evaluation) -> Table:
 
 def _examples(contacts: Path | None, activities: Path | None, mapping: Path | None, config_path: Path | None,
               outcome: str | None, split: str | None, exclude: list[str] | None, min_positives: int | None,
-              skip_bad_rows: bool, now: str | None) -> tuple[list[Example], Split, datetime, object]:
+              skip_bad_rows: bool, now: str | None) -> tuple[list[Example], Split, datetime, PredictConfig]:
     config = load_config(config_path, outcome=outcome, split=split, exclude=tuple(exclude) if exclude else None,
                          min_positives=min_positives)
     pairs = load_pairs(contacts, activities, mapping, skip_bad_rows)
@@ -131,7 +131,7 @@ def fit(
 
     examples, the_split, moment, config = _examples(contacts, activities, mapping, config_path, outcome, split,
                                                     exclude, min_positives, skip_bad_rows, now)
-    card = fit_scorecard(examples, the_split, config, moment, base_model)  # type: ignore[arg-type]
+    card = fit_scorecard(examples, the_split, config, moment, base_model)
     for warning in card.fitted.warnings:
         err_console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
     out.write_text(card.yaml_text, encoding="utf-8")
