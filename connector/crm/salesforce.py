@@ -128,6 +128,7 @@ class SalesforceSource:
         self.mapping = mapping
         self.options = options or SalesforceOptions()
         self.org = OrgInfo(api)
+        self.disqualified_status = disqualified_status(mapping)
         self.activities_since: datetime | None = None
         self.activities_until: datetime | None = None
         self.skipped_activities = 0  # activity records that could not be read (no time, no person)
@@ -235,7 +236,7 @@ class SalesforceSource:
     def _present_status(self, contact: Contact) -> Contact:
         """Lead Status is written only to set the disqualified status: the write-back compares against the
         status when it is that one, and against "not disqualified" (False) otherwise (see salesforce_write)."""
-        status_target = disqualified_status(self.mapping)
+        status_target = self.disqualified_status
         if status_target is None or "Status" not in contact.crm_values:
             return contact
         held = contact.crm_values.get("Status")
