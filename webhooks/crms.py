@@ -24,32 +24,54 @@ class CrmLink:
     destination: Destination | None = None
     #: Called when the worker stops (adapters keep thread pools and HTTP sessions).
     closers: list[Callable[[], None]] = field(default_factory=list)
+    #: The CRM's sustainable request rate, and a count of the requests made so far: with both, the worker
+    #: paces its rounds to the rate instead of spending a rolling window's allowance in a burst and then
+    #: stalling until the window slides (HubSpot counts requests per rolling 10 seconds).
+    requests_per_s: float | None = None
+    requests_made: Callable[[], int] | None = None
 
     def close(self) -> None:
         for close in self.closers:
             close()
 
 
-def hubspot_link(settings: Settings | None = None) -> CrmLink:
+def hubspot_links(settings: Settings | None = None) -> Callable[[], CrmLink]:
+    """A factory of HubSpot links sharing one API client: one request budget per process, however many
+    worker threads (each thread gets its own adapter: adapters keep per-run state)."""
     from connector.commands.inputs import mapping_for
     from connector.crm.hubspot import HubSpotAdapter
     from connector.crm.hubspot_client import HubSpotApi, HubSpotConfig
 
-    settings = settings or get_settings()
-    adapter = HubSpotAdapter(HubSpotApi(HubSpotConfig.from_settings(settings)), _mapping(mapping_for, "hubspot"))
-    return CrmLink(adapter, adapter.mapping, adapter, [adapter.close])
+    api = HubSpotApi(HubSpotConfig.from_settings(settings or get_settings()))
+    mapping = _mapping(mapping_for, "hubspot")
+
+    limits = api.config.limits
+    rate = limits.per_window / limits.window_s
+
+    def make() -> CrmLink:
+        adapter = HubSpotAdapter(api, mapping)
+        return CrmLink(adapter, adapter.mapping, adapter, [adapter.close], rate, lambda: api.stats.total)
+
+    return make
 
 
-def salesforce_link(settings: Settings | None = None) -> CrmLink:
+def salesforce_links(settings: Settings | None = None) -> Callable[[], CrmLink]:
+    """A factory of Salesforce links sharing one API budget (each with its own session and source)."""
     from connector.commands.inputs import mapping_for
     from connector.crm.salesforce import SalesforceSource
-    from connector.crm.salesforce_api import SalesforceApi
+    from connector.crm.salesforce_api import ApiBudget, SalesforceApi
     from connector.crm.salesforce_write import SalesforceDestination
 
     settings = settings or get_settings()
-    api = SalesforceApi.from_settings(settings)
-    source = SalesforceSource(api, _mapping(mapping_for, "salesforce"))
-    return CrmLink(source, source.mapping, SalesforceDestination(source), [api.close])
+    budget = ApiBudget(settings.salesforce_api_share)
+    mapping = _mapping(mapping_for, "salesforce")
+
+    def make() -> CrmLink:
+        api = SalesforceApi.from_settings(settings, budget=budget)
+        source = SalesforceSource(api, mapping)
+        return CrmLink(source, source.mapping, SalesforceDestination(source), [api.close])
+
+    return make
 
 
 def _mapping(mapping_for: Callable[..., SourceMapping], source: str) -> SourceMapping:
@@ -63,14 +85,18 @@ def _mapping(mapping_for: Callable[..., SourceMapping], source: str) -> SourceMa
         return load_mapping(None, source=source)
 
 
-BUILDERS: dict[str, Callable[[Settings | None], CrmLink]] = {"hubspot": hubspot_link, "salesforce": salesforce_link}
+BUILDERS: dict[str, Callable[[Settings | None], Callable[[], CrmLink]]] = {
+    "hubspot": hubspot_links,
+    "salesforce": salesforce_links,
+}
 
 
-def links_from_settings(sources: Sequence[str], settings: Settings | None = None) -> dict[str, CrmLink]:
-    """A link per source name; a source that is not configured is a UserError saying what to set."""
-    links: dict[str, CrmLink] = {}
+def link_factory(sources: Sequence[str], settings: Settings | None = None) -> Callable[[], dict[str, CrmLink]]:
+    """What each worker thread calls for its links; the clients (and their budgets) are made once, here,
+    so a source that is not configured fails now with a UserError saying what to set."""
+    factories: dict[str, Callable[[], CrmLink]] = {}
     for name in sources:
         if name not in BUILDERS:
             raise UserError(f"--source {name!r}: the worker serves {', '.join(sorted(BUILDERS))}")
-        links[name] = BUILDERS[name](settings)
-    return links
+        factories[name] = BUILDERS[name](settings)
+    return lambda: {name: make() for name, make in factories.items()}

@@ -27,6 +27,7 @@ from webhooks.errors import Refused
 #: HubSpot sends at most 100 events per request.
 MAX_EVENTS = 100
 _REQUIRED_INTS = ("eventId", "subscriptionId", "portalId", "occurredAt", "objectId")
+_OPTIONAL_TEXT = ("propertyName", "changeSource", "sourceId", "changeFlag")
 
 
 @dataclass(frozen=True)
@@ -59,46 +60,46 @@ def parse_batch(body: bytes, guard: EchoGuard, key_prefix: str = "hubspot:contac
     if len(data) > MAX_EVENTS:
         raise Refused(400, "bad_payload", f"the batch has {len(data)} events; HubSpot sends at most {MAX_EVENTS}")
     parsed = ParsedBatch()
+    owned, app_id = guard.owned_properties, guard.app_id
     for index, item in enumerate(data):
+        if type(item) is not dict:
+            raise Refused(400, "bad_payload", f"event {index} is not a JSON object")
         _check_event(index, item)
         kind = _contact_kind(item)
         if kind is None:
             parsed.other_objects += 1
             continue
-        if _is_echo(item, guard):
+        if (app_id is not None and str(item.get("sourceId", "")) == app_id) or item.get("propertyName") in owned:
             parsed.echoes += 1
             continue
         parsed.events.append(_event(item, kind, key_prefix))
     return parsed
 
 
-def _check_event(index: int, item: Any) -> None:
-    if not isinstance(item, dict):
-        raise Refused(400, "bad_payload", f"event {index} is not a JSON object")
+def _check_event(index: int, item: dict[str, Any]) -> None:
     for name in _REQUIRED_INTS:
         value = item.get(name)
-        # bool is an int in Python; HubSpot ids never are.
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        # type() rather than isinstance: bool is an int in Python, and HubSpot ids never are.
+        if type(value) is not int or value < 0:
             raise Refused(400, "bad_payload", f"event {index}: {name} must be a non-negative integer")
-    if not isinstance(item.get("subscriptionType"), str) or not item["subscriptionType"]:
+    if type(item.get("subscriptionType")) is not str or not item["subscriptionType"]:
         raise Refused(400, "bad_payload", f"event {index}: subscriptionType must be a string")
-    for name in ("propertyName", "changeSource", "sourceId", "changeFlag"):
-        if name in item and item[name] is not None and not isinstance(item[name], str | int):
+    for name in _OPTIONAL_TEXT:
+        value = item.get(name)
+        if value is not None and type(value) is not str and type(value) is not int:
             raise Refused(400, "bad_payload", f"event {index}: {name} must be a string")
     merged = item.get("mergedObjectIds")
-    if merged is not None and (
-        not isinstance(merged, list) or not all(isinstance(m, int) and not isinstance(m, bool) for m in merged)
-    ):
+    if merged is not None and (type(merged) is not list or any(type(m) is not int for m in merged)):
         raise Refused(400, "bad_payload", f"event {index}: mergedObjectIds must be a list of integers")
     for name in ("primaryObjectId", "newObjectId"):
         value = item.get(name)
-        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+        if value is not None and type(value) is not int:
             raise Refused(400, "bad_payload", f"event {index}: {name} must be an integer")
 
 
 def _contact_kind(item: dict[str, Any]) -> str | None:
     """``change``, ``deletion`` or ``merge`` for contact events; None for other objects."""
-    object_type, _, action = str(item["subscriptionType"]).partition(".")
+    object_type, _, action = item["subscriptionType"].partition(".")
     # The newer generic subscriptions say "object.<action>" with objectTypeId 0-1 for contacts.
     if object_type == "object" and item.get("objectTypeId") == "0-1":
         object_type = "contact"
@@ -111,27 +112,21 @@ def _contact_kind(item: dict[str, Any]) -> str | None:
     return "change"
 
 
-def _is_echo(item: dict[str, Any], guard: EchoGuard) -> bool:
-    if guard.app_id is not None and str(item.get("sourceId", "")) == guard.app_id:
-        return True
-    prop = item.get("propertyName")
-    return isinstance(prop, str) and prop in guard.owned_properties
-
-
 def _event(item: dict[str, Any], kind: str, key_prefix: str) -> NewEvent:
     subject = item["objectId"]
     if kind == "merge":
         # The surviving record: newObjectId when HubSpot created one, else the primary.
         subject = item.get("newObjectId") or item.get("primaryObjectId") or subject
-    dedupe = ":".join(
-        str(item.get(n, ""))
-        for n in ("portalId", "subscriptionId", "eventId", "objectId", "occurredAt", "propertyName")
+    dedupe = (
+        f"hubspot:{item['portalId']}:{item['subscriptionId']}:{item['eventId']}:{item['objectId']}:"
+        f"{item['occurredAt']}:{item.get('propertyName') or ''}"
     )
-    payload = {k: v for k, v in item.items() if k != "attemptNumber"}
+    payload = item
+    payload.pop("attemptNumber", None)  # the only field that changes between deliveries of one event
     if kind == "merge":
         payload["mergedKeys"] = [f"{key_prefix}{m}" for m in _merged_away(item, subject)]
     return NewEvent(
-        dedupe_key=_bounded(f"hubspot:{dedupe}"),
+        dedupe_key=dedupe if len(dedupe) <= 255 else _bounded(dedupe),
         source="hubspot",
         contact_key=f"{key_prefix}{subject}",
         kind=kind,

@@ -56,13 +56,13 @@ def worker(
 
     from connector.commands.inputs import scoring_model
     from webhooks.config import WorkerConfig
-    from webhooks.crms import links_from_settings
+    from webhooks.crms import link_factory
     from webhooks.worker import run_workers
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     sources = source or _configured_sources()
     model = scoring_model(None)
-    links_from_settings(sources)  # fail now, with the setting to fix, rather than in a thread
+    make_links = link_factory(sources)  # fails now, naming the setting to fix, rather than in a thread
     store = open_store()
     stop = threading.Event()
 
@@ -73,7 +73,7 @@ def worker(
     signal.signal(signal.SIGINT, _stop)
     console.print(f"worker: {concurrency} thread(s) on {', '.join(sources)}, store {store.describe()}")
     try:
-        run_workers(store, model, lambda: links_from_settings(sources), concurrency=concurrency,
+        run_workers(store, model, make_links, concurrency=concurrency,
                     config=WorkerConfig.from_tuning(batch_size=batch_size), stop=stop)
     finally:
         store.close()

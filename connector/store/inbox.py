@@ -114,8 +114,17 @@ def add(connection: Connection, events: Sequence[NewEvent], now: datetime, delay
     received, due = raw.timestamp(now), raw.timestamp(now + delay)
     dumps = _dumps
     rows = [
-        (e.dedupe_key, e.source, e.contact_key, e.kind, dumps(e.payload), PENDING, received,
-         raw.timestamp(e.occurred_at), due)
+        (
+            e.dedupe_key,
+            e.source,
+            e.contact_key,
+            e.kind,
+            dumps(e.payload),
+            PENDING,
+            received,
+            raw.timestamp(e.occurred_at),
+            due,
+        )
         for e in {e.dedupe_key: e for e in events}.values()  # a key twice in one request: once
     ]
     cursor = connection.connection.cursor()
