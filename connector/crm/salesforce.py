@@ -32,6 +32,7 @@ from datetime import datetime
 from typing import Any
 
 from connector.crm.base import ContactPage
+from connector.crm.readahead import read_ahead
 from connector.crm.salesforce_api import SalesforceApi
 from connector.crm.salesforce_org import OrgInfo
 from connector.crm.salesforce_soql import changed_window, chunks, in_list, select
@@ -152,7 +153,14 @@ class SalesforceSource:
     # -- contacts ------------------------------------------------------------------------------------
 
     def read_changed(self, since: datetime | None, until: datetime) -> Iterator[ContactPage]:
-        """Leads and contacts stamped in [since, until), merged in (SystemModstamp, Id) order, in pages."""
+        """Leads and contacts stamped in [since, until), merged in (SystemModstamp, Id) order, in pages.
+
+        Pages are read one ahead in a thread (connector.crm.readahead): the next page's requests wait on
+        Salesforce while the pipeline qualifies and writes this one."""
+        _ = self.objects  # describe first, in this thread: a mapping error stops the run before any read
+        return read_ahead(self._pages(since, until), name="salesforce-pages")
+
+    def _pages(self, since: datetime | None, until: datetime) -> Iterator[ContactPage]:
         self._roles = None
         streams = [self._stream(obj, since, until) for obj in self.objects]
         merged = heapq.merge(*streams, key=lambda item: (item[0], item[2]["Id"]))

@@ -117,7 +117,6 @@ class SalesforceApi:
         self.retries = retries
         self.backoff_s = backoff_s
         self.sleep = sleep
-        self.refreshes = 0
         self._client: Salesforce | None = None
         self._client_token: Token | None = None
 
@@ -141,16 +140,25 @@ class SalesforceApi:
     def close(self) -> None:
         self.session.close()
 
+    @property
+    def refreshes(self) -> int:
+        """Logins after the first: sessions renewed after INVALID_SESSION_ID."""
+        return max(0, self.login.logins - 1)
+
     # -- the one call path ----------------------------------------------------------------------------
 
     @property
     def client(self) -> Salesforce:
-        token = self.login.token()
-        if self._client is None or self._client_token is not token:
-            self._client = Salesforce(instance_url=token.instance_url, session_id=token.access_token,
-                                      session=self.session, version=self.version)
-            self._client_token = token
-        return self._client
+        return self.client_for(self.login.token())
+
+    def client_for(self, token: Token) -> Salesforce:
+        """simple-salesforce bound to ``token`` (rebuilt when the token changes; cheap, no request)."""
+        client, bound = self._client, self._client_token
+        if client is None or bound is not token:
+            client = Salesforce(instance_url=token.instance_url, session_id=token.access_token,
+                                session=self.session, version=self.version)
+            self._client, self._client_token = client, token
+        return client
 
     def call(self, what: str, action: Callable[[Salesforce], T]) -> T:
         """Run ``action`` with the client: budget first, one re-login on an expired session, retries for
@@ -159,16 +167,16 @@ class SalesforceApi:
         attempt = 0
         while True:
             self.budget.require()
+            used = self.login.token()
             try:
-                return action(self.client)
+                return action(self.client_for(used))
             except SalesforceExpiredSession:
                 if refreshed:
                     raise FatalCrmError(f"{what}: Salesforce refused a freshly issued session (INVALID_SESSION_ID); "
                                         "check the integration user's access", status=401,
                                         code="INVALID_SESSION_ID") from None
                 refreshed = True
-                self.refreshes += 1
-                self.login.refresh()
+                self.login.refresh(stale=used)
                 continue
             except (SalesforceError, requests.RequestException) as exc:
                 error = crm_error(exc, what)

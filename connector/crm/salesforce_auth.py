@@ -17,6 +17,7 @@ Secrets are never put into messages.
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -205,21 +206,31 @@ class Login:
         self.timeout = timeout
         self.logins = 0
         self._token: Token | None = None
+        self._lock = threading.Lock()
 
     @property
     def renewable(self) -> bool:
         return not isinstance(self.flow, GivenSession)
 
     def token(self) -> Token:
-        if self._token is None:
-            self._token = self.flow.login(self.session, self.timeout)
-            self.logins += 1
-        return self._token
+        with self._lock:
+            if self._token is None:
+                self._token = self.flow.login(self.session, self.timeout)
+                self.logins += 1
+            return self._token
 
-    def refresh(self) -> Token:
-        """A new token after INVALID_SESSION_ID; FatalCrmError when the flow cannot renew one."""
+    def refresh(self, stale: Token | None = None) -> Token:
+        """A new token after INVALID_SESSION_ID on ``stale``; FatalCrmError when the flow cannot renew one.
+
+        Single-flight: when several threads meet the expiry at once (reads run ahead of writes), the first
+        logs in again and the others get its token instead of logging in once each.
+        """
         if not self.renewable:
             raise FatalCrmError("the Salesforce session expired and was given without credentials to renew it; "
                                 "set LEADBRIDGE_SALESFORCE_* credentials", status=401, code="INVALID_SESSION_ID")
-        self._token = None
-        return self.token()
+        with self._lock:
+            if self._token is not None and self._token is not stale and stale is not None:
+                return self._token
+            self._token = self.flow.login(self.session, self.timeout)
+            self.logins += 1
+            return self._token
