@@ -34,7 +34,7 @@ from connector.crm.base import Destination, WriteStatus
 from connector.errors import StoreError
 from connector.mapping.render import render_outputs
 from connector.mapping.schema import Mapping as SourceMapping
-from connector.model import Activity, Contact, Qualification, Stage
+from connector.model import Activity, Contact, Stage
 from connector.qualify import ScoringModel, qualify
 from connector.qualify.batch import gc_paused
 from connector.runreport import RunReport
@@ -74,16 +74,32 @@ class PipelineOptions:
 
 @dataclass(slots=True)
 class _Item:
-    """One contact moving through a batch."""
+    """One contact moving through a batch: what ``_compute`` decided, for ``_apply`` to store and write."""
 
-    contact: Contact
+    key: str
+    contact: Contact | None  # None when computed elsewhere (a rescore worker): only the results travel
     activities: list[Activity]
     prior: StoredContact | None
     fresh: bool  # read from the source just now (vs. from the store)
     fp: str = ""
     repack: bool = False  # activities came from the table: store them as the contact's pack again
-    qualification: Qualification | None = None
-    desired: dict[str, Any] | None = None
+    save_inputs: bool = False  # new or changed record, activities or pack: store the inputs
+    qualified: bool = False
+    columns: dict[str, Any] | None = None  # a new qualification to store (what a rep sees changed)
+    change: tuple[str | None, str, str, str] | None = None  # stage change: from, to, why, model version
+    desired: dict[str, Any] | None = None  # rendered write-back values (when qualified)
+
+
+#: What a rescore worker computed for one contact (see ``Pipeline.compute_stored``): key, the stored state it
+#: saw, then the results. The state is compared again under the claim before anything is applied.
+Computed = tuple[str, tuple[Any, ...], str, bool, "dict[str, Any] | None", "tuple[Any, ...] | None",
+                 "dict[str, Any] | None"]
+
+
+def _state(prior: StoredContact) -> tuple[Any, ...]:
+    """What a computation depended on: if any of it changed meanwhile, the contact is computed again."""
+    return (prior.inputs_fp, prior.qualified_fp, prior.model_version, prior.outcome, prior.dirty, prior.deleted,
+            prior.qualified_at)
 
 
 class Pipeline:
@@ -174,6 +190,44 @@ class Pipeline:
 
         self._claimed(sorted(set(keys)), work, finalize)
 
+    def compute_stored(self, conn: Connection, keys: Sequence[str]) -> list[Computed]:
+        """The pure part of ``process_stored`` for contacts as the store holds them (read in ``conn``): what
+        a rescore worker process runs. Contacts needing more than that (changed activities) are left out;
+        ``apply_computed`` processes them itself."""
+        stored = stored_contacts.load(conn, keys)
+        clean = [(None, s) for s in stored.values() if not s.deleted and not s.dirty and s.activity_pack is not None]
+        items = self._items(conn, clean, set())
+        self._compute(items, {})
+        return [(item.key, _state(item.prior), item.fp, item.qualified, item.columns, item.change, item.desired)
+                for item in items if item.prior is not None]
+
+    def apply_computed(self, keys: Sequence[str], computed: Sequence[Computed]) -> None:
+        """Store and write what ``compute_stored`` computed elsewhere, under this process's claim. A contact
+        whose stored state changed since (another process got to it) is computed again here."""
+        results = {entry[0]: entry for entry in computed}
+
+        def work(conn: Connection, claimed: list[str]) -> None:
+            prior = stored_contacts.load(conn, claimed, state_only=True)
+            items: list[_Item] = []
+            again: list[str] = []
+            for key in claimed:
+                entry, state = results.get(key), prior.get(key)
+                if state is None or state.deleted:
+                    continue
+                if entry is None or entry[1] != _state(state):
+                    again.append(key)
+                    continue
+                _, _, fp, qualified, columns, change, desired = entry
+                items.append(_Item(key, None, [], state, False, fp, qualified=qualified, columns=columns,
+                                   change=change, desired=desired))
+            if items:
+                self._apply(conn, items, False)
+            if again:
+                full = stored_contacts.load(conn, again)
+                self._evaluate(conn, self._items(conn, [(None, full[k]) for k in again if k in full], set()))
+
+        self._claimed(sorted(set(keys)), work, None)
+
     def _items(self, conn: Connection, pairs: Sequence[tuple[Contact | None, StoredContact | None]],
                changed: set[str]) -> list[_Item]:
         """Batch items with their activities: from the contact's stored pack when it is current, else from
@@ -194,7 +248,7 @@ class Pipeline:
             else:
                 assert stored is not None
                 acts = unpack_activities(key, stored.activity_pack, self._details)
-            items.append(_Item(contact, acts, stored, fresh, repack=key in stale_keys))
+            items.append(_Item(key, contact, acts, stored, fresh, repack=key in stale_keys))
         return items
 
     def ingest_activities(self, items: Iterable[Activity], batch: int = 5000) -> None:
@@ -283,18 +337,45 @@ class Pipeline:
     # -- the work on one batch -------------------------------------------------------------------------
 
     def _evaluate(self, conn: Connection, items: list[_Item], force_plan: bool = False) -> None:
-        report = self.report
-        inputs_rows: list[dict[str, Any]] = []
-        packs: list[tuple[str, str]] = []
-        to_qualify: list[_Item] = []
-        confirmed = self._confirmed(conn)
+        self._compute(items, self._confirmed(conn))
+        self._apply(conn, items, force_plan)
+
+    def _compute(self, items: list[_Item], confirmed: dict[str, datetime]) -> None:
+        """The pure part of a batch: fingerprints, which contacts need the core, the core, the rendering."""
+        model, now, mapping = self.model, self.now, self.mapping
         for item in items:
-            prior = item.prior
+            prior, contact = item.prior, item.contact
+            assert contact is not None
             if item.fresh or (prior is not None and prior.dirty):
-                item.fp = fingerprint(item.contact, item.activities)
+                item.fp = fingerprint(contact, item.activities)
             else:
                 assert prior is not None
                 item.fp = prior.inputs_fp
+            item.save_inputs = (prior is None or prior.dirty or item.repack
+                                or (item.fresh and (item.fp != prior.inputs_fp or prior.deleted)))
+            if not self._needs_qualification(item, confirmed):
+                continue
+            q = qualify(contact, item.activities, model, now, _previous_stage(item))
+            item.qualified = True
+            if (prior is None or prior.outcome != stored_contacts.outcome_of(q) or prior.qualified_fp != item.fp
+                    or prior.model_version != q.model_version):
+                item.columns = stored_contacts.qualification_columns(q, item.fp)
+            # else: the same outcome from the same inputs (decay moved nothing a rep sees): nothing to store.
+            before = prior.stage if prior is not None and prior.stage is not None else contact.crm_stage
+            if q.stage != before:
+                item.change = (before.value if before else None, q.stage.value, q.stage_reason or q.summary,
+                               q.model_version)
+            item.desired = render_outputs(q, mapping)
+
+    def _apply(self, conn: Connection, items: list[_Item], force_plan: bool) -> None:
+        """Store what ``_compute`` decided, plan the write-back, write, record: inside the batch's claim."""
+        report = self.report
+        inputs_rows: list[dict[str, Any]] = []
+        packs: list[tuple[str, str]] = []
+        updates: dict[str, dict[str, Any]] = {}  # key -> contact columns to set: one UPDATE per contact
+        changes: list[history.StageChange] = []
+        for item in items:
+            prior = item.prior
             if item.fresh:
                 if prior is None:
                     report.new += 1
@@ -302,21 +383,25 @@ class Pipeline:
                     report.changed += 1
                 else:
                     report.unchanged += 1
-            if (prior is None or prior.dirty or item.repack
-                    or (item.fresh and (item.fp != prior.inputs_fp or prior.deleted))):
+            if item.save_inputs:
                 inputs_rows.append(self._inputs_row(item))
-                packs.append((item.contact.key, pack_activities(item.activities)))
-            if self._needs_qualification(item, confirmed):
-                to_qualify.append(item)
-
+                packs.append((item.key, pack_activities(item.activities)))
+            if item.qualified:
+                report.qualified += 1
+            if item.columns is not None:
+                updates[item.key] = item.columns
+            if item.change is not None:
+                before, after, why, version = item.change
+                report.stage_change(before, after)
+                changes.append(history.StageChange(item.key, before, after, self.now, why, version, self.run_id))
         stored_contacts.save_inputs(conn, inputs_rows, packs)
-        updates: dict[str, dict[str, Any]] = {}  # key -> contact columns to set: one UPDATE per contact
-        self._qualify(conn, to_qualify, updates)
+        history.record(conn, changes)
         self._plan_and_write(conn, items, force_plan, updates)
         stored_contacts.update_many(conn, updates)
 
     def _inputs_row(self, item: _Item) -> dict[str, Any]:
         contact = item.contact
+        assert contact is not None
         source, object_type = (contact.key.split(":", 2) + ["", ""])[:2]
         return {
             "key": contact.key,
@@ -341,7 +426,7 @@ class Pipeline:
             if self.rescoring:
                 return True
             # A rescore that found the same outcome does not rewrite the contact: its run's start counts.
-            last = max(prior.qualified_at, confirmed.get(item.contact.source, prior.qualified_at))
+            last = max(prior.qualified_at, confirmed.get(item.key.split(":", 1)[0], prior.qualified_at))
             return self.now - last >= self.options.decay_refresh
         return False
 
@@ -351,29 +436,6 @@ class Pipeline:
             self._last_rescores = run_rows.last_completed(conn, "rescore") if self.model.decays else {}
         return self._last_rescores
 
-    def _qualify(self, conn: Connection, items: list[_Item], updates: dict[str, dict[str, Any]]) -> None:
-        if not items:
-            return
-        model, now, report = self.model, self.now, self.report
-        for item in items:
-            item.qualification = qualify(item.contact, item.activities, model, now, _previous_stage(item))
-        report.qualified += len(items)
-        changes: list[history.StageChange] = []
-        for item in items:
-            q, prior = item.qualification, item.prior
-            assert q is not None
-            if (prior is None or prior.outcome != stored_contacts.outcome_of(q) or prior.qualified_fp != item.fp
-                    or prior.model_version != q.model_version):
-                updates[q.contact_key] = stored_contacts.qualification_columns(q, item.fp)
-            # else: the same outcome from the same inputs (decay moved nothing a rep sees): nothing to store.
-            before = prior.stage if prior is not None and prior.stage is not None else item.contact.crm_stage
-            if q.stage != before:
-                report.stage_change(before.value if before else None, q.stage.value)
-                changes.append(history.StageChange(q.contact_key, before.value if before else None, q.stage.value,
-                                                   now, q.stage_reason or q.summary, q.model_version, self.run_id))
-            item.desired = render_outputs(q, self.mapping)
-        history.record(conn, changes)
-
     def _plan_and_write(self, conn: Connection, items: list[_Item], force: bool,
                         updates: dict[str, dict[str, Any]]) -> None:
         report = self.report
@@ -381,7 +443,7 @@ class Pipeline:
         candidates: list[_Item] = []
         for item in items:
             prior = item.prior
-            read_fp = _values_fp(item.contact.crm_values, self._targets) if item.fresh else (
+            read_fp = _values_fp(item.contact.crm_values, self._targets) if item.fresh and item.contact else (
                 prior.read_fp if prior else None)
             desired_fp = _values_fp(item.desired, self._substantive) if item.desired is not None else (
                 prior.desired_fp if prior else None)
@@ -389,11 +451,11 @@ class Pipeline:
             if not force and prior is not None and prior.synced_fp == state:
                 continue  # nothing new read, nothing new to say: the CRM holds what we want
             candidates.append(item)
-            sync_rows[item.contact.key] = [None, read_fp, desired_fp, state]
+            sync_rows[item.key] = [None, read_fp, desired_fp, state]
         if not candidates:
             return
 
-        keys = [item.contact.key for item in candidates]
+        keys = [item.key for item in candidates]
         failures_before = rejected.load(conn, keys)
         failed_props: dict[str, list[str]] = {}
         for key, prop in failures_before:
@@ -404,9 +466,9 @@ class Pipeline:
         plans: list[tuple[ContactPlan, WriteBack]] = []
         books: dict[str, WriteBack] = {}
         for item in candidates:
-            key = item.contact.key
+            key = item.key
             book = books[key] = WriteBack.parse(item.prior.writeback if item.prior is not None else None)
-            if item.fresh:
+            if item.fresh and item.contact is not None:
                 for prop, value in item.contact.crm_values.items():
                     if prop in self._targets:
                         value = _plain(value)
@@ -524,7 +586,7 @@ def _flatten(activities: Mapping[str, Sequence[Activity]] | Iterable[Activity] |
 def _previous_stage(item: _Item) -> Stage | None:
     """The stage the core must not go below: ours from the store or the CRM's, whichever is later."""
     stored = item.prior.stage if item.prior is not None else None
-    held = item.contact.crm_stage
+    held = item.contact.crm_stage if item.contact is not None else None
     if stored is None or held is None:
         return stored or held
     return max(stored, held)

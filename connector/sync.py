@@ -26,6 +26,7 @@ from sqlalchemy.engine import Connection
 
 from connector.crm.base import ContactPage, Destination, Source
 from connector.mapping.schema import Mapping as SourceMapping
+from connector.parallel import auto_workers, rescore_chunks
 from connector.pipeline import Pipeline, PipelineOptions
 from connector.qualify import ScoringModel
 from connector.runreport import RunReport
@@ -60,6 +61,7 @@ class SyncOptions:
     dry_run: bool = False  # the same report, nothing stored, nothing written
     lookback: timedelta = timedelta(minutes=10)  # re-read this much before the cursor
     chunk_size: int = 1000  # contacts per transaction in rescore and the passes after the pages
+    workers: int | None = None  # rescore: processes computing beside this one (None: by cores and size)
     pipeline: PipelineOptions = field(default_factory=PipelineOptions)
 
 
@@ -137,11 +139,21 @@ def run_rescore(
     def body(pipeline: Pipeline) -> None:
         with pipeline.work.transaction() as conn:
             total = _count(conn, source)
+        workers = auto_workers(total) if options.workers is None else options.workers
         done = 0
-        for keys in _key_chunks(pipeline, source, options.chunk_size):
-            pipeline.process_stored(keys)
-            done += len(keys)
+
+        def advance(n: int) -> None:
+            nonlocal done
+            done += n
             progress("contacts", done, total)
+
+        chunks = _key_chunks(pipeline, source, options.chunk_size)
+        if workers > 0:
+            rescore_chunks(pipeline, chunks, workers, advance)
+        else:
+            for keys in chunks:
+                pipeline.process_stored(keys)
+                advance(len(keys))
         _stored_pass(pipeline, store, source, options, progress)
 
     _execute(store, run, model, mapping, destination, options, clock, body, rescoring=True)

@@ -21,6 +21,9 @@ Outcome = tuple[int, int, int, str, str, bool, str]
 _COLUMNS = ("key, data, inputs_fp, dirty, deleted_at, stage, score, fit, engagement, grade, disqualified, summary, "
             "model_version, qualified_at, qualified_fp, read_fp, desired_fp, synced_fp, p.pack, writeback")
 _FROM = "contacts LEFT JOIN activity_packs p ON p.contact_key = contacts.key"
+# The same columns without the big ones (the contact's data and its activities), for callers that only
+# need the state.
+_STATE_COLUMNS = _COLUMNS.replace("key, data,", "key, NULL,").replace("p.pack,", "NULL,")
 
 
 @dataclass(slots=True)
@@ -61,12 +64,13 @@ def _stored(row: tuple[Any, ...], raw: Raw) -> StoredContact:
 _STAGES = {stage.value: stage for stage in Stage}
 
 
-def load(connection: Connection, keys: Sequence[str]) -> dict[str, StoredContact]:
-    """The stored contacts among ``keys``, by key."""
+def load(connection: Connection, keys: Sequence[str], *, state_only: bool = False) -> dict[str, StoredContact]:
+    """The stored contacts among ``keys``, by key (``state_only``: without data and activity pack)."""
     raw = Raw(connection)
+    columns, source = (_STATE_COLUMNS, "contacts") if state_only else (_COLUMNS, _FROM)
     found: dict[str, StoredContact] = {}
     for part in chunks(keys, 500):
-        for row in raw.fetch(f"SELECT {_COLUMNS} FROM {_FROM} WHERE key IN ({raw.marks(len(part))})", part):
+        for row in raw.fetch(f"SELECT {columns} FROM {source} WHERE key IN ({raw.marks(len(part))})", part):
             found[row[0]] = _stored(row, raw)
     return found
 

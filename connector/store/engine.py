@@ -73,11 +73,15 @@ def sqlite_path(url: URL) -> Path | None:
     return Path(database).expanduser().resolve()
 
 
-def create_store_engine(url: str | URL) -> Engine:
-    """An engine for the store at ``url``, connected once so that a store that cannot be opened says so now."""
+def create_store_engine(url: str | URL, *, read_only: bool = False) -> Engine:
+    """An engine for the store at ``url``, connected once so that a store that cannot be opened says so now.
+
+    ``read_only`` engines (rescore workers) never take SQLite's write lock: their transactions are plain
+    snapshots that run beside the writer.
+    """
     parsed = parse_url(url) if isinstance(url, str) else url
     if parsed.get_backend_name() == "sqlite":
-        engine = _sqlite_engine(parsed)
+        engine = _sqlite_engine(parsed, read_only)
     else:
         engine = _postgres_engine(parsed)
     try:
@@ -89,7 +93,7 @@ def create_store_engine(url: str | URL) -> Engine:
     return engine
 
 
-def _sqlite_engine(url: URL) -> Engine:
+def _sqlite_engine(url: URL, read_only: bool = False) -> Engine:
     path = sqlite_path(url)
     if path is not None:
         _check_sqlite_path(path, url)
@@ -109,11 +113,13 @@ def _sqlite_engine(url: URL) -> Engine:
         # In WAL mode NORMAL is durable across process crashes (kill -9); only a power cut can lose the
         # last commits, and the pipeline re-plans anything not recorded as written.
         cursor.execute("PRAGMA synchronous = NORMAL")
+        if read_only:
+            cursor.execute("PRAGMA query_only = ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 

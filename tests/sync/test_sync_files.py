@@ -7,7 +7,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
-from support.syncing import NOW, Export, sync
+from support.stores import sqlite_url
+from support.syncing import NOW, Export, store_state, sync
 
 from connector.crm.base import FieldUpdate, WriteResult, WriteStatus
 from connector.crm.updates_file import UpdatesFile
@@ -15,10 +16,10 @@ from connector.mapping.schema import Mapping
 from connector.model import Activity, ActivityKind, Contact
 from connector.pipeline import Pipeline
 from connector.qualify import ScoringModel
-from connector.store import Store, cursors, history, rejected
+from connector.store import Store, cursors, history, open_store, rejected
 from connector.store import runs as run_rows
 from connector.store.tables import contacts, rejected_writes, stage_history
-from connector.sync import run_rescore
+from connector.sync import SyncOptions, run_rescore
 
 
 def _count(store: Store, table) -> int:  # type: ignore[no-untyped-def]
@@ -249,3 +250,47 @@ def test_the_pipeline_takes_contacts_from_anywhere(store: Store, mapping: Mappin
     assert first[0] == 1 and first[1] > 0
     assert pipeline.report.qualified == 1 and pipeline.report.written == first[1]
     assert len((tmp_path / "worker.jsonl").read_text().splitlines()) == 1
+
+
+def test_rescore_in_worker_processes_ends_as_in_one(export: Export, mapping: Mapping, model: ScoringModel,
+                                                     tmp_path: Path) -> None:
+    """Workers compute, this process applies: the store and the updates file end as with no workers."""
+    month = NOW + timedelta(days=30)
+    states = []
+    for workers in (0, 2):
+        (tmp_path / f"w{workers}").mkdir()
+        store = open_store(sqlite_url(tmp_path / f"w{workers}"))
+        try:
+            sync(store, export, mapping, model)
+            destination = UpdatesFile(tmp_path / f"rescore-{workers}.csv", mapping.write_targets)
+            result = run_rescore(store, model, mapping, source="files", destination=destination,
+                                 options=SyncOptions(workers=workers, chunk_size=7), clock=lambda: month)
+            assert result.report.qualified == 40 and result.report.written > 0
+            states.append(store_state(store))
+        finally:
+            store.close()
+    assert states[0] == states[1]
+    assert (tmp_path / "rescore-0.csv").read_text() == (tmp_path / "rescore-2.csv").read_text()
+
+
+def test_a_computation_overtaken_by_another_process_is_redone(store: Store, export: Export, mapping: Mapping,
+                                                               model: ScoringModel) -> None:
+    sync(store, export, mapping, model)
+    keys = [f"files:contact:{row['contact_id']}" for row in export.rows()]
+    month = NOW + timedelta(days=30)
+    with Pipeline(store, model, mapping, now=month, rescoring=True) as pipeline:
+        with store.engine.connect() as conn, conn.begin():
+            computed = pipeline.compute_stored(conn, keys)  # what a worker hands back...
+
+        def promote(rows: list[dict[str, str]]) -> None:  # ...while a sync changes one of them
+            rows[0]["job_title"] = "Chief Executive Officer"
+            rows[0]["updated_at"] = (NOW + timedelta(minutes=1)).isoformat()
+
+        export.edit(promote)
+        sync(store, export, mapping, model, now=NOW + timedelta(hours=1))
+        pipeline.apply_computed(keys, computed)
+    assert pipeline.report.qualified == 40
+    with store.begin() as conn:
+        row = conn.execute(select(contacts.c.inputs_fp, contacts.c.qualified_fp, contacts.c.qualified_at)
+                           .where(contacts.c.key == keys[0])).one()
+    assert row.qualified_fp == row.inputs_fp  # qualified from the new inputs, not the worker's stale ones
