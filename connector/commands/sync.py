@@ -126,6 +126,9 @@ def rescore(
     model: Path | None = ModelOpt,
     dry_run: bool = DryRunOpt,
     out: Path | None = OutOpt,
+    workers: int | None = typer.Option(
+        None, "--workers", min=0,
+        help="Processes qualifying beside this one (0: none; default: one per core for large stores)."),
 ) -> None:
     """Re-qualify every contact in the store (after a model change, or daily for decay); write what changed."""
     _check_source(source)
@@ -136,7 +139,8 @@ def rescore(
     try:
         with live_progress(err_console, enabled=err_console.is_terminal) as progress:
             result = run_rescore(store, the_model, the_mapping, source=source, destination=destination,
-                                 options=SyncOptions(dry_run=dry_run), progress=progress)  # type: ignore[arg-type]
+                                 options=SyncOptions(dry_run=dry_run, workers=workers),
+                                 progress=progress)  # type: ignore[arg-type]
     finally:
         store.close()
     _show(result, "rescore", dry_run, out)
