@@ -3,7 +3,8 @@
 Set-up (not timed): N synthetic contacts with about 20 activities each are synced into a fresh SQLite
 store through the pipeline, with their write-back recorded as written, as of DEFAULT_NOW.
 Timed: ``run_rescore`` one day later with the shipped scoring model (it decays, so every contact is
-re-qualified), writing the values that changed to an updates file — what the daily rescore does.
+re-qualified), writing the values that changed to an updates file — what the daily rescore does — with
+worker processes as ``leadbridge rescore`` picks them (one per core; ``--workers 0`` for one process).
 
     python bench/rescore.py [--contacts 200000] [--activities-mean 20]
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -20,11 +22,12 @@ from pathlib import Path
 
 from connector.crm.updates_file import UpdatesFile
 from connector.mapping.load import load_mapping
+from connector.parallel import auto_workers
 from connector.pipeline import Pipeline
 from connector.qualify import load_model
 from connector.sandbox.synthetic import DEFAULT_NOW, people, to_common
 from connector.store import open_store
-from connector.sync import run_rescore
+from connector.sync import SyncOptions, run_rescore
 
 SOURCE = "files"
 PAGE = 2000
@@ -58,7 +61,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--contacts", type=int, default=200_000)
     parser.add_argument("--activities-mean", type=float, default=20.0)
+    parser.add_argument("--workers", type=int, default=None, help="rescore worker processes (default: auto)")
     args = parser.parse_args()
+    workers = auto_workers(args.contacts) if args.workers is None else args.workers
     with tempfile.TemporaryDirectory(prefix="lb-bench-") as tmp:
         url = f"sqlite:///{tmp}/bench.db"
         started = time.perf_counter()
@@ -70,7 +75,8 @@ def main() -> None:
         destination = UpdatesFile(Path(tmp) / "updates.csv", mapping.write_targets)
         later = DEFAULT_NOW + timedelta(days=1)
         started = time.perf_counter()
-        result = run_rescore(store, model, mapping, source=SOURCE, destination=destination, clock=lambda: later)
+        result = run_rescore(store, model, mapping, source=SOURCE, destination=destination, clock=lambda: later,
+                             options=SyncOptions(workers=workers))
         seconds = time.perf_counter() - started
         store.close()
         with store.engine.connect() as conn:
@@ -83,11 +89,13 @@ def main() -> None:
         "activities": activities,
         "seconds": round(seconds, 2),
         "contacts_per_s": round(report.qualified / seconds),
+        "workers": workers,
         "qualified": report.qualified,
         "stage_changes": sum(report.stage_changes.values()),
         "values_written": report.written,
         "contacts_written": report.written_contacts,
         "load_seconds": round(load_s, 1),
+        "loadavg_1m": round(os.getloadavg()[0], 2),
     }))
 
 

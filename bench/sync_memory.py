@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -83,6 +84,7 @@ def main() -> None:
         "seconds_small": small["seconds"],
         "seconds_large": large["seconds"],
         "contacts_per_s_large": round(args.large / large["seconds"]),
+        "loadavg_1m": round(os.getloadavg()[0], 2),
     }))
 
 
