@@ -283,3 +283,15 @@ def app_from_settings() -> Starlette:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return create_app(open_store())
+
+
+def metrics_app(render: Callable[[], str]) -> Starlette:
+    """A small app serving ``/metrics`` (and ``/healthz``) for a process that is not the receiver (the worker)."""
+
+    async def metrics(request: Request) -> Response:
+        return Response(await run_in_threadpool(render), media_type=CONTENT_TYPE)
+
+    async def healthz(request: Request) -> Response:
+        return PlainTextResponse("ok\n")
+
+    return Starlette(routes=[Route("/metrics", metrics), Route("/healthz", healthz)])

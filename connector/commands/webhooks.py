@@ -13,6 +13,7 @@ import json
 import signal
 import threading
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -20,7 +21,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from connector.errors import UserError
-from connector.store import inbox, open_store
+from connector.store import Store, inbox, open_store
+
+if TYPE_CHECKING:
+    import uvicorn
+
+    from webhooks.metrics import WorkerMetrics
 
 console = Console()
 inbox_app = typer.Typer(help="The webhook inbox: list, show, retry dead events, replay.", no_args_is_help=True)
@@ -50,6 +56,8 @@ def worker(
     concurrency: int = typer.Option(1, "--concurrency", "-c", min=1, help="Worker threads."),
     source: list[str] = typer.Option([], "--source", help="hubspot and/or salesforce (default: those configured)."),
     batch_size: int = typer.Option(100, "--batch-size", min=1, max=1000, help="Events claimed per round."),
+    metrics_port: int = typer.Option(0, "--metrics-port", min=0, max=65535,
+                                     help="Serve the worker's Prometheus /metrics on this port (0: off)."),
 ) -> None:
     """Process inbox events: re-read each contact from the CRM, qualify it, write back what changed."""
     import logging
@@ -57,6 +65,7 @@ def worker(
     from connector.commands.inputs import scoring_model
     from webhooks.config import WorkerConfig
     from webhooks.crms import link_factory
+    from webhooks.metrics import WorkerMetrics
     from webhooks.worker import run_workers
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -71,12 +80,35 @@ def worker(
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    console.print(f"worker: {concurrency} thread(s) on {', '.join(sources)}, store {store.describe()}")
+    metrics = WorkerMetrics(lambda: _depth(store))
+    server = _serve_metrics(metrics, metrics_port) if metrics_port else None
+    console.print(f"worker: {concurrency} thread(s) on {', '.join(sources)}, store {store.describe()}"
+                  + (f", metrics on :{metrics_port}/metrics" if server else ""))
     try:
         run_workers(store, model, make_links, concurrency=concurrency,
-                    config=WorkerConfig.from_tuning(batch_size=batch_size), stop=stop)
+                    config=WorkerConfig.from_tuning(batch_size=batch_size), stop=stop, metrics=metrics)
     finally:
+        if server is not None:
+            server.should_exit = True
         store.close()
+
+
+def _depth(store: Store) -> dict[str, int]:
+    with store.connect() as conn:
+        return inbox.depth(conn)
+
+
+def _serve_metrics(metrics: WorkerMetrics, port: int) -> uvicorn.Server:
+    """The worker's /metrics, served by uvicorn from a daemon thread."""
+    import uvicorn
+
+    from webhooks.app import metrics_app
+
+    server = uvicorn.Server(uvicorn.Config(metrics_app(metrics.registry.render), host="0.0.0.0", port=port,
+                                           log_level="warning", access_log=False, lifespan="off"))
+    # uvicorn installs signal handlers only from the main thread; ours stay in charge of stopping the worker.
+    threading.Thread(target=server.run, name="worker-metrics", daemon=True).start()
+    return server
 
 
 def _configured_sources() -> list[str]:

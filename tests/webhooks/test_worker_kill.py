@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 from sqlalchemy import select
 
 from connector.sandbox.hubspot import HubSpotSandbox
@@ -25,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 KILL_AT_WRITE = 20
 
 
-def _worker(store_url: str, sandbox: HubSpotSandbox, tmp_path: Path) -> subprocess.Popen[bytes]:
+def _worker(store_url: str, sandbox: HubSpotSandbox, tmp_path: Path, *extra: str) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
@@ -37,9 +39,15 @@ def _worker(store_url: str, sandbox: HubSpotSandbox, tmp_path: Path) -> subproce
         "LEADBRIDGE_WEBHOOKS_LEASE_S": "2",
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "connector.cli", "worker", "--source", "hubspot", "--batch-size", "15"],
+        [sys.executable, "-m", "connector.cli", "worker", "--source", "hubspot", "--batch-size", "15", *extra],
         cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def test_kill_9_mid_batch_then_restart(store: Store, store_url: str, hubspot_sandbox_factory: Callable[...,
@@ -73,9 +81,14 @@ def test_kill_9_mid_batch_then_restart(store: Store, store_url: str, hubspot_san
         assert left["processing"] > 0 and left["done"] < total, left  # killed with a batch leased, unfinished
         assert len(ticks) > left["done"]  # ... and with CRM writes the store has not recorded
 
-        second = _worker(store_url, rig.sandbox, tmp_path)
+        port = _free_port()
+        second = _worker(store_url, rig.sandbox, tmp_path, "--metrics-port", str(port))
         try:
             assert wait_until(lambda: rig.depth()["done"] == total, 20, 0.05), rig.depth()
+            metrics = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+            assert f'leadbridge_worker_events_total{{outcome="done",source="hubspot"}} {total - left["done"]}' \
+                in metrics, metrics
+            assert f'leadbridge_inbox_events{{status="done"}} {total}' in metrics
         finally:
             second.send_signal(signal.SIGTERM)
             assert second.wait(15) == 0, second.stderr.read().decode() if second.stderr else ""
