@@ -30,7 +30,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from connector.crm.base import Destination, WriteStatus
+from connector.crm.base import Destination, WriteResult, WriteStatus
 from connector.errors import StoreError
 from connector.mapping.render import render_outputs
 from connector.mapping.schema import Mapping as SourceMapping
@@ -232,7 +232,7 @@ class Pipeline:
                changed: set[str]) -> list[_Item]:
         """Batch items with their activities: from the contact's stored pack when it is current, else from
         the activities table (new contacts, new activities), in which case the pack is rebuilt."""
-        stale = [stored.key if contact is None else contact.key for contact, stored in pairs
+        stale = [_key_of(contact, stored) for contact, stored in pairs
                  if stored is None or stored.dirty or stored.activity_pack is None or stored.key in changed]
         from_table = stored_activities.ActivityReader(conn, self._details).for_keys(stale) if stale else {}
         stale_keys = set(stale)
@@ -516,10 +516,10 @@ class Pipeline:
             return written
         updates = [update for plan, _ in plans if (update := plan.update) is not None]
         size = int(getattr(self.destination, "batch_size", 0) or self.options.batch_size)
-        results = {}
+        results: dict[str, WriteResult] = {}
         for batch in batches(updates, size):
-            for result in self.destination.write(batch):
-                results[result.contact_key] = result
+            for sent in self.destination.write(batch):
+                results[sent.contact_key] = sent
         failures: list[Rejection] = []
         for plan, book in plans:
             key = plan.contact_key
@@ -573,6 +573,13 @@ def _plain(value: Any) -> Any:
     if value is None or isinstance(value, str | int | float | bool):
         return value
     return str(value)
+
+
+def _key_of(contact: Contact | None, stored: StoredContact | None) -> str:
+    if contact is not None:
+        return contact.key
+    assert stored is not None
+    return stored.key
 
 
 def _flatten(activities: Mapping[str, Sequence[Activity]] | Iterable[Activity] | None) -> list[Activity]:

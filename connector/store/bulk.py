@@ -75,7 +75,7 @@ class Raw:
         cursor = self.connection.connection.cursor()
         try:
             cursor.execute(self.sql(sql), tuple(params))
-            return cursor.fetchall()
+            return list(cursor.fetchall())
         finally:
             cursor.close()
 
@@ -98,8 +98,8 @@ class Raw:
         self._last_stamp = (value, text)
         return text
 
-    def read_timestamp(self, value: Any) -> datetime | None:
-        """A timestamp column value, aware UTC."""
+    def read_timestamp(self, value: Any) -> Any:
+        """A timestamp column value, aware UTC (None stays None)."""
         if value is None:
             return None
         if self.sqlite:

@@ -118,12 +118,15 @@ def start(connection: Connection, *, kind: str, source: str, lock: str | None, n
             previous = _run(last)
     out_offset = committed_offset(connection, out_path) if out_path is not None else 0
     try:
-        run_id = connection.execute(insert(runs).values(
+        inserted = connection.execute(insert(runs).values(
             kind=kind, source=source, status=RUNNING, dry_run=dry_run, full=full, lock=lock, holder=this_holder(),
             started_at=now, heartbeat_at=now, since=since, until=until, counts=to_json({}), out_path=out_path,
             out_offset=out_offset,
             resumed_from=previous.id if previous else None,
-        )).inserted_primary_key[0]
+        ))
+        primary_key = inserted.inserted_primary_key
+        assert primary_key is not None
+        run_id = primary_key[0]
     except IntegrityError:
         raise StoreError(f"another {kind} of source '{source}' started at the same moment: run again later") from None
     return int(run_id), previous
