@@ -2,7 +2,8 @@
 
 A normal run commits each batch on its own, so a crash loses at most the batch in flight. A dry run does
 the very same work inside one outer transaction that it rolls back at the end (each batch is a savepoint):
-the report is real, the store is untouched.
+the report is real, the store is untouched. (On SQLite that outer transaction holds the write lock for the
+whole dry run: other writers wait, up to the busy timeout.)
 """
 
 from __future__ import annotations
