@@ -85,8 +85,24 @@ def process(args: list[str], env: dict[str, str], cwd: Path) -> Iterator[subproc
             proc.wait()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its children so far (Linux /proc), in seconds."""
+    import glob
+
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for path in [f"/proc/{pid}/stat", *glob.glob(f"/proc/{pid}/task/*/children")]:
+        if path.endswith("children"):
+            for child in Path(path).read_text().split():
+                total += cpu_seconds(int(child))
+            continue
+        fields = Path(path).read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 @contextmanager
-def receiver(store_url: str, folder: Path, workers: int) -> Iterator[str]:
+def receiver(store_url: str, folder: Path, workers: int) -> Iterator[tuple[str, int]]:
     port = free_port()
     with process(["serve", "--port", str(port), "--workers", str(workers)], base_env(store_url, port), folder) as proc:
         url = f"http://127.0.0.1:{port}"
@@ -99,7 +115,7 @@ def receiver(store_url: str, folder: Path, workers: int) -> Iterator[str]:
 
         if not wait_until(up, 30, 0.1) or proc.poll() is not None:
             raise SystemExit(f"the receiver did not start: {proc.stderr.read().decode() if proc.stderr else ''}")
-        yield url
+        yield url, proc.pid
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -208,10 +224,12 @@ def bench_receiver(folder: Path, rate: float, seconds: float, workers: int) -> d
 
     store_url = f"sqlite:///{folder / 'receiver.db'}"
     open_store(store_url).close()
-    with receiver(store_url, folder, workers) as url:
+    with receiver(store_url, folder, workers) as (url, pid):
         # Warm up the connection pool and the receiver's code paths (not measured).
         asyncio.run(_load(url, 20, 0.5, 4))
+        cpu_before = cpu_seconds(pid)
         latencies, errors, sent = asyncio.run(_load(url, rate, seconds, 32))
+        cpu = cpu_seconds(pid) - cpu_before
     store = open_store(store_url)
     with store.connect() as conn:
         stored = inbox.depth(conn)["pending"]
@@ -226,6 +244,8 @@ def bench_receiver(folder: Path, rate: float, seconds: float, workers: int) -> d
         "receiver_errors": errors,
         "events_stored": stored,
         "receiver_lost": expected - stored,
+        "receiver_cpu_ms_per_request": round(cpu / sent * 1000, 2),
+        "load_average": round(os.getloadavg()[0], 2),
     }
 
 
