@@ -303,17 +303,28 @@ class SalesforceSource:
     # -- activities ----------------------------------------------------------------------------------
 
     def iter_activities(self) -> Iterator[Activity]:
-        """Every activity stamped in the window (all of them without one), object by object."""
+        """Every activity stamped in the window (all of them without one), object by object. Batches are
+        read ahead in a thread, so the next request waits on Salesforce while the store takes this one."""
+        for batch in read_ahead(self._activity_batches(), depth=2, name="salesforce-activities"):
+            yield from batch
+
+    def _activity_batches(self, size: int = 2_000) -> Iterator[list[Activity]]:
         until = self.activities_until
         for spec in self.mapping.activity_maps or ((self.mapping.activities,) if self.mapping.activities else ()):
             reader, fields = self._activity_reader(spec)
             where = [changed_window("SystemModstamp", self.activities_since, until)] if until else []
             soql = select(fields, spec.object or "Task", where)
             full = self.activities_since is None
+            batch: list[Activity] = []
             for record in self._records(soql, spec.object or "Task", include_deleted=True, full=full):
                 activity = self._activity(reader, record)
                 if activity is not None:
-                    yield activity
+                    batch.append(activity)
+                    if len(batch) >= size:
+                        yield batch
+                        batch = []
+            if batch:
+                yield batch
 
     def read_activities(self, keys: Sequence[str]) -> dict[str, list[Activity]]:
         """Activities of the given contacts, by key (queryAll by WhoId / LeadOrContactId)."""
