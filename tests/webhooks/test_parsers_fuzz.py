@@ -12,12 +12,12 @@ from webhooks.errors import Refused
 from webhooks.hubspot_events import EchoGuard, parse_batch
 from webhooks.salesforce_messages import parse_message
 
-FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
     lambda children: st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=12), children, max_size=6),
-    max_leaves=30,
+    max_leaves=12,
 )
 
 
