@@ -7,9 +7,10 @@ are rejected at once (every record writing it would fail the same way; the reaso
 the batch goes through. Validation errors are never retried; transient failures come back RETRYABLE.
 
 lifecyclestage only moves forward through the API: a backward value is accepted and ignored (source:
-https://community.hubspot.com/t5/APIs-Integrations/Update-lifecycle-stage-using-API/m-p/263925, "first set
-the value to "" (empty string), then (in a separate request) set the earlier lifecycle stage value"). When
-the mapping's policy allows a backward move, the stage is cleared in one request and set in the next.
+https://integrate.hubspot.com/t/update-lifecycle-stage-using-api/1333, "first set the value to "" (empty
+string), then (in a separate request) set the earlier lifecycle stage value"; the same thread found that a
+batch does not apply its inputs in order, so the clear cannot ride in the same batch as the set). When the
+mapping's policy allows a backward move, the stage is cleared in one request and set in the next.
 """
 
 from __future__ import annotations
