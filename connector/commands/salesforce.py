@@ -23,6 +23,7 @@ from connector.crm.salesforce_api import SalesforceApi
 from connector.crm.salesforce_limits import ApiBudgetExhausted
 from connector.crm.salesforce_setup import needed_fields, write_package
 from connector.crm.salesforce_sync import run_salesforce_sync
+from connector.crm.salesforce_write import SalesforceDestination
 from connector.errors import CrmError, FatalCrmError, UserError
 from connector.mapping.schema import Mapping
 from connector.settings import get_settings
@@ -39,6 +40,12 @@ def api_from_settings() -> SalesforceApi:
 
 def source_options() -> SalesforceOptions:
     return SalesforceOptions(bulk_threshold=get_settings().salesforce_bulk_threshold)
+
+
+def salesforce_destination(mapping: Mapping) -> SalesforceDestination:
+    """Where `rescore --source salesforce` writes: the org of the LEADBRIDGE_SALESFORCE_* settings (its
+    session closes with the process)."""
+    return SalesforceDestination(SalesforceSource(api_from_settings(), mapping, source_options()))
 
 
 def sync_salesforce(mapping: Path | None, model: Path | None, *, full: bool, dry_run: bool,

@@ -135,6 +135,10 @@ def rescore(
     the_mapping = mapping_for(mapping, source)
     the_model = scoring_model(model)
     destination = _destination(out, the_mapping)
+    if source == "salesforce" and out is None:
+        from connector.commands.salesforce import salesforce_destination
+
+        destination = salesforce_destination(the_mapping)  # type: ignore[assignment]
     store = open_store()
     try:
         with live_progress(err_console, enabled=err_console.is_terminal) as progress:

@@ -177,7 +177,7 @@ def flow_from_settings(settings: Settings) -> Flow:
         token_host = s.salesforce_instance_url or host
         return JwtFlow("jwt", f"{token_host.rstrip('/')}/services/oauth2/token", host, s.salesforce_client_id,
                        s.salesforce_username, s.salesforce_private_key_file)
-    if s.salesforce_client_id and secret and not s.salesforce_username:
+    if s.salesforce_client_id and secret and not password:
         # Client credentials are refused on login.salesforce.com: the token comes from the org's My Domain.
         token_host = s.salesforce_instance_url or host
         grant: tuple[tuple[str, str], ...] = (

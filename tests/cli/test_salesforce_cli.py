@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from connector.mapping.shipped import shipped_mapping
 from connector.sandbox.salesforce import DataSettings, SalesforceSandbox, SalesforceSettings
 from connector.sandbox.salesforce.schema import BANT_FIELDS
 
@@ -41,6 +42,16 @@ def test_check_live_then_full_and_incremental_sync(salesforce_sandbox_factory: A
 
     dry = leadbridge(org, tmp_path, "sync", "--source", "salesforce", "--dry-run")
     assert dry.returncode == 0 and "dry run" in dry.stdout
+
+    # A new model (weights moved to fit): rescore re-qualifies the store and writes the changes to the org.
+    model = tmp_path / "scoring.yaml"
+    text = shipped_mapping("scoring.yaml").read_text()
+    model.write_text(text.replace("  fit: 0.5\n  engagement: 0.5", "  fit: 0.8\n  engagement: 0.2", 1))
+    before = org.record(lead)["LB_Score__c"]
+    org.log.clear()
+    rescored = leadbridge(org, tmp_path, "rescore", "--source", "salesforce", "--model", str(model), "--workers", "0")
+    assert rescored.returncode == 0, rescored.stderr
+    assert org.log.count(method="PATCH") > 0 and org.record(lead)["LB_Score__c"] != before
 
 
 def test_setup_lists_missing_fields_and_writes_a_deployable_package(
