@@ -160,8 +160,10 @@ class HubSpotAdapter:
         deleted: list[str] = []
         held = self._writer.held_stage
         for record in raw:
-            held[str(record.get("id"))] = (record.get("properties") or {}).get("lifecyclestage")
-            contact = self._contact(record, flags.get(str(record.get("id")), (False, False)))
+            cid = str(record.get("id"))
+            held[cid] = (record.get("properties") or {}).get("lifecyclestage")
+            self.gone.pop(cid, None)  # read alive: restored from the recycling bin, if it was archived
+            contact = self._contact(record, flags.get(cid, (False, False)))
             if contact is not None:
                 contacts.append(contact)
             for merged in records.merged_ids(record):
