@@ -280,9 +280,12 @@ def app_from_settings() -> Starlette:
     """The receiver over the configured store and settings: uvicorn's factory (``--workers`` imports it in
     each process)."""
     from connector.store import open_store
+    from webhooks.checkpoint import checkpoint_in_background
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    return create_app(open_store())
+    store = open_store()
+    checkpoint_in_background(store)
+    return create_app(store)
 
 
 def metrics_app(render: Callable[[], str]) -> Starlette:
