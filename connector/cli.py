@@ -72,7 +72,8 @@ _register_sandbox(app)
 def main() -> None:
     """Console entry point: run the app, turning leadbridge errors into messages and exit codes."""
     try:
-        app(standalone_mode=False)
+        # Without standalone mode click returns the code of a `typer.Exit(n)` instead of exiting with it.
+        code = app(standalone_mode=False)
     except LeadbridgeError as exc:
         err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         sys.exit(exc.exit_code)
@@ -90,6 +91,7 @@ def main() -> None:
         if isinstance(exc, click.exceptions.Abort):
             sys.exit(130)
         raise
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":
