@@ -44,11 +44,9 @@ def serve(
     """
     import uvicorn
 
-    from webhooks.app import app_from_settings
     from webhooks.server import NoDelayH11Protocol
 
     open_store().close()  # a store that cannot be opened stops here with its message, not in each process
-    app_from_settings()  # logs the configuration warnings once, before uvicorn starts
     uvicorn.run("webhooks.app:app_from_settings", factory=True, host=host, port=port, workers=workers,
                 http=NoDelayH11Protocol, access_log=False, log_level="info")
 
