@@ -122,7 +122,7 @@ def run(options: SandboxOptions, console: Console, stop: threading.Event | None 
 def register(app: typer.Typer) -> None:
     """Add `leadbridge sandbox` to the CLI."""
 
-    @app.command("sandbox")
+    @app.command("sandbox", rich_help_panel="Start here")
     def sandbox(
         hubspot_port: int = typer.Option(0, "--hubspot-port", help="Port for the HubSpot emulator (0: a free one)."),
         salesforce_port: int = typer.Option(
