@@ -97,7 +97,7 @@ class DetailCache:
     """Decoded activity details, shared: the same url or campaign JSON recurs across many activities,
     so decoding each distinct text once saves most of the parsing (and memory) of a large rescore."""
 
-    def __init__(self, limit: int = 200_000):
+    def __init__(self, limit: int = 20_000):
         self._limit = limit
         self._cache: dict[str, Mapping[str, Any]] = {}
 
