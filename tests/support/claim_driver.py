@@ -31,7 +31,7 @@ class SlowLog:
 
     def write(self, updates: Sequence[FieldUpdate]) -> list[WriteResult]:
         started = time.time_ns()
-        time.sleep(0.02)  # a CRM round trip: long enough for another process to step on our toes
+        time.sleep(0.03)  # a CRM round trip: long enough for another process to step on our toes
         ended = time.time_ns()
         with self.log.open("a") as f:
             f.writelines(f"{os.getpid()} {u.contact_key} {started} {ended}\n" for u in updates)

@@ -17,7 +17,7 @@ DRIVER = Path(__file__).resolve().parents[1] / "support" / "claim_driver.py"
 
 
 def test_two_processes_never_work_on_the_same_contact_at_once(store: Store, tmp_path: Path) -> None:
-    export = make_export(tmp_path / "export", 60, seed=9)
+    export = make_export(tmp_path / "export", 100, seed=9)
     url = store.url.render_as_string(hide_password=False)
     go = tmp_path / "go"
     logs = [tmp_path / "a.log", tmp_path / "b.log"]
@@ -35,7 +35,7 @@ def test_two_processes_never_work_on_the_same_contact_at_once(store: Store, tmp_
             for line in log.read_text().splitlines():
                 pid, key, started, ended = line.split()
                 writes[key].append((pid, int(started), int(ended)))
-    assert len(writes) == 60  # every contact written...
+    assert len(writes) == 100  # every contact written...
     twice = {key: w for key, w in writes.items() if len(w) > 1}
     assert twice == {}  # ...once: the second process found it done, never half-done
     if store.is_postgres:
