@@ -5,7 +5,8 @@
 2. The same kind of data in a local HubSpot portal (the sandbox): setup, full sync with write-back, changes
    in HubSpot, an incremental sync, and a last sync that writes nothing.
 3. The same in a local Salesforce org over HTTPS, and one verdict per person present in both CRMs.
-4. Reports on the synthetic outcomes: funnel, content by lift, score deciles, and report.html with charts.
+4. A webhook round trip: a contact visits the pricing page and fills a form; seconds later HubSpot says MQL.
+5. Reports on the synthetic outcomes: funnel, content by lift, score deciles, and report.html with charts.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from rich.console import Console
 from connector.commands.demo_hubspot import hubspot_round_trip
 from connector.commands.demo_reports import reports_step
 from connector.commands.demo_salesforce import salesforce_round_trip
+from connector.commands.demo_webhooks import webhook_round_trip
 from connector.commands.inputs import mapping_for, scoring_model
 from connector.commands.score import score_files
 from connector.commands.views import explanation_table, funnel_table, top_reasons_table
@@ -64,6 +66,8 @@ def demo(
         hubspot_round_trip(console, seed=seed)
         console.rule("[bold]5. Salesforce round trip (local sandbox org, HTTPS)")
         salesforce_round_trip(console, seed=seed)
+        console.rule("[bold]6. Webhook round trip: seconds from a visit to an MQL in the CRM")
+        webhook_round_trip(console)
     console.rule("[bold]Reports on the synthetic outcomes")
     reports_step(console, results, run.contacts, run.activities, html)
     console.print(f"done in {time.perf_counter() - started:.1f} s")
