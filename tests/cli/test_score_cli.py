@@ -154,3 +154,4 @@ def test_full_demo_round_trips_both_crms(tmp_path: Path) -> None:
     out = result.stdout
     assert "HubSpot round trip done" in out and "second sync after the changes: nothing written" in out
     assert "Salesforce round trip done" in out and "One person, one verdict" in out
+    assert "its stage in HubSpot is marketingqualifiedlead" in out
