@@ -88,12 +88,13 @@ class _Item:
     columns: dict[str, Any] | None = None  # a new qualification to store (what a rep sees changed)
     change: tuple[str | None, str, str, str] | None = None  # stage change: from, to, why, model version
     desired: dict[str, Any] | None = None  # rendered write-back values (when qualified)
+    desired_fp: str | None = None  # their fingerprint
 
 
 #: What a rescore worker computed for one contact (see ``Pipeline.compute_stored``): key, the stored state it
 #: saw, then the results. The state is compared again under the claim before anything is applied.
 Computed = tuple[str, tuple[Any, ...], str, bool, "dict[str, Any] | None", "tuple[Any, ...] | None",
-                 "dict[str, Any] | None"]
+                 "dict[str, Any] | None", "str | None"]
 
 
 def _state(prior: StoredContact) -> tuple[Any, ...]:
@@ -198,8 +199,8 @@ class Pipeline:
         clean = [(None, s) for s in stored.values() if not s.deleted and not s.dirty and s.activity_pack is not None]
         items = self._items(conn, clean, set())
         self._compute(items, {})
-        return [(item.key, _state(item.prior), item.fp, item.qualified, item.columns, item.change, item.desired)
-                for item in items if item.prior is not None]
+        return [(item.key, _state(item.prior), item.fp, item.qualified, item.columns, item.change, item.desired,
+                 item.desired_fp) for item in items if item.prior is not None]
 
     def apply_computed(self, keys: Sequence[str], computed: Sequence[Computed]) -> None:
         """Store and write what ``compute_stored`` computed elsewhere, under this process's claim. A contact
@@ -217,9 +218,9 @@ class Pipeline:
                 if entry is None or entry[1] != _state(state):
                     again.append(key)
                     continue
-                _, _, fp, qualified, columns, change, desired = entry
+                _, _, fp, qualified, columns, change, desired, desired_fp = entry
                 items.append(_Item(key, None, [], state, False, fp, qualified=qualified, columns=columns,
-                                   change=change, desired=desired))
+                                   change=change, desired=desired, desired_fp=desired_fp))
             if items:
                 self._apply(conn, items, False)
             if again:
@@ -366,6 +367,7 @@ class Pipeline:
                 item.change = (before.value if before else None, q.stage.value, q.stage_reason or q.summary,
                                q.model_version)
             item.desired = render_outputs(q, mapping)
+            item.desired_fp = _values_fp(item.desired, self._substantive)
 
     def _apply(self, conn: Connection, items: list[_Item], force_plan: bool) -> None:
         """Store what ``_compute`` decided, plan the write-back, write, record: inside the batch's claim."""
@@ -445,8 +447,9 @@ class Pipeline:
             prior = item.prior
             read_fp = _values_fp(item.contact.crm_values, self._targets) if item.fresh and item.contact else (
                 prior.read_fp if prior else None)
-            desired_fp = _values_fp(item.desired, self._substantive) if item.desired is not None else (
-                prior.desired_fp if prior else None)
+            if item.desired_fp is None and item.desired is not None:
+                item.desired_fp = _values_fp(item.desired, self._substantive)
+            desired_fp = item.desired_fp if item.desired is not None else (prior.desired_fp if prior else None)
             state = f"{read_fp} {desired_fp}"
             if not force and prior is not None and prior.synced_fp == state:
                 continue  # nothing new read, nothing new to say: the CRM holds what we want
@@ -456,6 +459,7 @@ class Pipeline:
             return
 
         keys = [item.key for item in candidates]
+        held_books = stored_contacts.writebacks(conn, keys)
         failures_before = rejected.load(conn, keys)
         failed_props: dict[str, list[str]] = {}
         for key, prop in failures_before:
@@ -467,7 +471,7 @@ class Pipeline:
         books: dict[str, WriteBack] = {}
         for item in candidates:
             key = item.key
-            book = books[key] = WriteBack.parse(item.prior.writeback if item.prior is not None else None)
+            book = books[key] = WriteBack.parse(held_books.get(key))
             if item.fresh and item.contact is not None:
                 for prop, value in item.contact.crm_values.items():
                     if prop in self._targets:
