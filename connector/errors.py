@@ -12,7 +12,9 @@ Every error a user can cause or meet says what was wrong and what to do. The CLI
      └── CrmError                     (exit 4: the CRM said no; .kind decides what happens next)
           ├── FatalCrmError           stop the run: bad credentials, missing scope, unknown property
           ├── RetriableCrmError       back off and retry: 429, 5xx, lock contention, expired session
-          └── SkippableCrmError       record against the one record and go on: validation errors
+          ├── SkippableCrmError       record against the one record and go on: validation errors
+          └── RunStoppedEarly         stop on purpose before finishing (API budget): the run is recorded
+                                      ``partial``, its committed pages kept; the next run resumes
 """
 
 from __future__ import annotations
@@ -111,3 +113,12 @@ class RetriableCrmError(CrmError):
 
 class SkippableCrmError(CrmError):
     """The CRM rejected one record (validation): record it against that record and go on."""
+
+
+class RunStoppedEarly(CrmError):
+    """The run stopped on purpose before finishing (e.g. the share of the daily API allocation it may use is
+    spent). What it committed is kept and its cursor is at the last committed page: the run is recorded as
+    ``partial`` and the next run resumes from there. Still exit 4 on the command line."""
+
+    #: The id of the run that stopped, once the sync has recorded it (None before).
+    run_id: int | None = None

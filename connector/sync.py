@@ -12,6 +12,9 @@ is continued (see ``connector.crm.updates_file``).
 
 After the pages: contacts whose activities changed although their record did not, then writes that failed
 earlier and are due for a retry.
+
+A run ends ``ok``, ``failed``, ``interrupted`` (Ctrl-C), or ``partial`` when it stops on purpose before
+finishing (``RunStoppedEarly``, e.g. the API budget): its committed pages are kept and the next run resumes.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from connector.crm.base import ContactPage, Destination, Source
+from connector.errors import RunStoppedEarly
 from connector.mapping.schema import Mapping as SourceMapping
 from connector.parallel import auto_workers, rescore_chunks
 from connector.pipeline import Pipeline, PipelineOptions
@@ -173,6 +177,11 @@ def _execute(store: Store, run: Run, model: ScoringModel, mapping: SourceMapping
             body(pipeline)
     except KeyboardInterrupt:
         finish_run(store, run, run_rows.INTERRUPTED, clock(), "interrupted (Ctrl-C)")
+        raise
+    except RunStoppedEarly as exc:
+        # On purpose (e.g. the API budget): the committed pages stay, the cursor is at the last of them.
+        exc.run_id = run.id
+        finish_run(store, run, run_rows.PARTIAL, clock(), str(exc))
         raise
     except BaseException as exc:
         finish_run(store, run, run_rows.FAILED, clock(), f"{type(exc).__name__}: {exc}")

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from connector.runreport import RunReport
 from connector.store.history import StageChange
-from connector.store.runs import RunRow
+from connector.store.runs import PARTIAL, RunRow
 
 
 def report_table(report: RunReport, title: str) -> Group:
@@ -92,7 +92,8 @@ def runs_table(rows: Sequence[RunRow], now: datetime) -> Table:
                       f"{report.read:,}", f"{report.qualified:,}", f"{report.written:,}/{report.planned:,}",
                       f"{report.rejected_total:,}")
         if row.error:
-            table.add_row("", f"[red]{escape(row.error)}[/]")
+            colour = "yellow" if row.status == PARTIAL else "red"  # partial: stopped on purpose, resumes
+            table.add_row("", f"[{colour}]{escape(row.error)}[/]")
     return table
 
 

@@ -3,7 +3,7 @@ from those commands) and `setup --source salesforce` (registered here).
 
 Credentials come from LEADBRIDGE_SALESFORCE_* (see connector.crm.salesforce_auth for the flows). Exit codes:
 0 done, 2 configuration, 3 store, 4 Salesforce refused or failed — including a run stopped before the daily
-API allocation ran out (resumable: the next run continues where it stopped).
+API allocation ran out, which is recorded ``partial`` (`leadbridge runs`) and resumed by the next run.
 """
 
 from __future__ import annotations
@@ -20,11 +20,10 @@ from connector.commands.inputs import mapping_for, scoring_model
 from connector.commands.run_views import live_progress, report_table, sample_table
 from connector.crm.salesforce import SalesforceOptions, SalesforceSource, disqualified_status
 from connector.crm.salesforce_api import SalesforceApi
-from connector.crm.salesforce_limits import ApiBudgetExhausted
 from connector.crm.salesforce_setup import needed_fields, write_package
 from connector.crm.salesforce_sync import run_salesforce_sync
 from connector.crm.salesforce_write import SalesforceDestination
-from connector.errors import CrmError, FatalCrmError, UserError
+from connector.errors import CrmError, FatalCrmError, RunStoppedEarly, UserError
 from connector.mapping.schema import Mapping
 from connector.settings import get_settings
 from connector.store import open_store
@@ -60,8 +59,10 @@ def sync_salesforce(mapping: Path | None, model: Path | None, *, full: bool, dry
             result = run_salesforce_sync(store, api, the_model, the_mapping, source_options=source_options(),
                                          options=SyncOptions(full=full, dry_run=dry_run, lookback=lookback),
                                          progress=progress)  # type: ignore[arg-type]
-    except ApiBudgetExhausted:
-        err_console.print("[yellow]partial run:[/] what was read before the stop is committed")
+    except RunStoppedEarly as exc:
+        run = f"run {exc.run_id}" if exc.run_id is not None else "the run"
+        err_console.print(f"[yellow]partial run:[/] {run} stopped early and is recorded as partial; what was read "
+                          "before the stop is committed and the next sync resumes from there", highlight=False)
         raise
     finally:
         store.close()

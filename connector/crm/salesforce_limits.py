@@ -15,13 +15,14 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from connector.errors import FatalCrmError
+from connector.errors import FatalCrmError, RunStoppedEarly
 
 _USAGE = re.compile(r"(?:^|[;,\s])api-usage=(\d+)/(\d+)")
 
 
-class ApiBudgetExhausted(FatalCrmError):
-    """The configured share of the daily API allocation is used: stop now, resume next run."""
+class ApiBudgetExhausted(FatalCrmError, RunStoppedEarly):
+    """The configured share of the daily API allocation is used: stop now (the run is recorded ``partial``),
+    resume next run. Fatal for the run, so that no caller retries it."""
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@
 
 The pipeline computes the run's window from the cursor; activities are streamed ahead of the pages, so the
 source is told the same window first (cursor minus lookback, run start). When the run's share of the daily
-API allocation is used up, ``ApiBudgetExhausted`` comes out: the run is recorded as stopped with that
-message, its cursor is at the last committed page, and the next run resumes from there.
+API allocation is used up, ``ApiBudgetExhausted`` (a ``RunStoppedEarly``) comes out: the run is recorded
+``partial`` with that message, its cursor is at the last committed page, and the next run resumes from there.
 """
 
 from __future__ import annotations

@@ -32,6 +32,9 @@ from connector.store.types import to_json
 LEASE = timedelta(minutes=10)
 
 RUNNING, OK, FAILED, INTERRUPTED = "running", "ok", "failed", "interrupted"
+#: Stopped on purpose before finishing (``RunStoppedEarly``, e.g. the API budget): committed pages are kept,
+#: the cursor is at the last of them, and the next run resumes it.
+PARTIAL = "partial"
 
 
 def this_holder() -> str:
@@ -96,7 +99,7 @@ def start(connection: Connection, *, kind: str, source: str, lock: str | None, n
           full: bool = False, since: datetime | None = None, until: datetime | None = None,
           out_path: str | None = None) -> tuple[int, RunRow | None]:
     """Insert a running run; returns its id and the previous run under the same lock when that one did not
-    finish (interrupted or failed): the new run resumes its work. A run writing to ``out_path`` starts at
+    finish (interrupted, failed or partial): the new run resumes its work. A run writing to ``out_path`` starts at
     the offset committed by the last run that wrote there (``committed_offset``)."""
     previous: RunRow | None = None
     if lock is not None:
@@ -114,7 +117,7 @@ def start(connection: Connection, *, kind: str, source: str, lock: str | None, n
         last = connection.execute(
             select(*_COLUMNS).where(runs.c.lock == lock, runs.c.dry_run.is_(False)).order_by(runs.c.id.desc()).limit(1)
         ).first()
-        if last is not None and _run(last).status in (INTERRUPTED, FAILED):
+        if last is not None and _run(last).status in (INTERRUPTED, FAILED, PARTIAL):
             previous = _run(last)
     out_offset = committed_offset(connection, out_path) if out_path is not None else 0
     try:

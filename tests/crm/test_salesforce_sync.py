@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from connector.crm.salesforce_limits import ApiBudgetExhausted
+from connector.errors import RunStoppedEarly
 from connector.store import cursors
 from connector.store.tables import contacts as contacts_table
 from connector.store.tables import runs as runs_table
@@ -98,13 +99,14 @@ def test_daily_allocation_spent_stops_the_run_and_the_next_run_resumes(
     used, _ = org.api_usage
     org.set_api_limit(used + 20)  # leadbridge may use half of it: 10 of the ~13 calls a full run takes
 
-    with pytest.raises(ApiBudgetExhausted, match="resumes"):
+    with pytest.raises(ApiBudgetExhausted, match="resumes") as stopped:
         sync(store, api, full=True, page_size=50)
 
     with store.begin() as conn:
         run = conn.execute(select(runs_table).order_by(runs_table.c.id.desc())).mappings().first()
         partial_cursor = cursors.checkpoint(conn, "salesforce", "lead")
-    assert run is not None and run["status"] == "failed" and "resumes" in (run["error"] or "")
+    assert run is not None and run["status"] == "partial" and "resumes" in (run["error"] or "")
+    assert isinstance(stopped.value, RunStoppedEarly) and stopped.value.run_id == run["id"]
     assert partial_cursor is not None  # pages read before the stop are committed
     used_now, limit = org.api_usage
     assert used_now <= limit // 2 + 1  # stopped before the share, not at Salesforce's refusal
@@ -115,5 +117,8 @@ def test_daily_allocation_spent_stops_the_run_and_the_next_run_resumes(
     api.budget.last = None
     resumed = sync(store, api)
     assert resumed.resumed_from == run["id"]
+    with store.begin() as conn:
+        statuses = dict(conn.execute(select(runs_table.c.id, runs_table.c.status)).all())
+    assert statuses[run["id"]] == "partial" and statuses[resumed.run_id] == "ok"
     assert all(values[0] is not None for values in org_state(org).values())
     api.close()
