@@ -35,6 +35,8 @@ _SPECS: dict[str, tuple[str, str, str, str]] = {
     "stage_reason": ("string", "textarea", "Stage reason", "leadbridge: why this stage"),
     "model_version": ("string", "text", "Scoring model version", "leadbridge: version of the scoring model"),
     "computed_at": ("datetime", "date", "Scored at", "leadbridge: when the score was computed"),
+    "mql_date": ("date", "date", "Became MQL on", "leadbridge: the day the contact first qualified as an MQL"),
+    "sql_date": ("date", "date", "Became SQL on", "leadbridge: the day the contact first qualified as an SQL"),
 }
 _STAGE_OPTIONS = ("subscriber", "lead", "mql", "sql", "opportunity", "customer", "evangelist")
 

@@ -17,6 +17,7 @@ from connector.mapping.schema import (
     ACTIVITY_KINDS,
     DETAIL_KEYS,
     FIELD_TYPES,
+    FIRST_REACHED_OUTPUTS,
     OUTPUTS,
     SIGNAL_TYPES,
     SOURCES,
@@ -279,7 +280,8 @@ def _write(doc: YamlDoc, path: KeyPath, value: Any, contacts: ContactsMap) -> tu
                 (*item_path, "to"), f"'{target}' is already written by write[{seen[target]}]; write it once"
             )
         seen[target] = index
-        policy_name = _text(doc, (*item_path, "policy"), entry.get("policy", "overwrite"))
+        default_policy = "if_empty" if output in FIRST_REACHED_OUTPUTS else "overwrite"
+        policy_name = _text(doc, (*item_path, "policy"), entry.get("policy", default_policy))
         if policy_name not in _POLICIES:
             raise doc.error(
                 (*item_path, "policy"), f"unknown policy '{policy_name}'", unknown=policy_name, valid=_POLICIES
@@ -287,6 +289,9 @@ def _write(doc: YamlDoc, path: KeyPath, value: Any, contacts: ContactsMap) -> tu
         policy = WritePolicy(policy_name)
         if policy is WritePolicy.FORWARD_ONLY and output != "stage":
             raise doc.error((*item_path, "policy"), "forward_only applies to the stage output only")
+        if policy is WritePolicy.OVERWRITE and output in FIRST_REACHED_OUTPUTS:
+            raise doc.error((*item_path, "policy"), f"{output} records the first day the stage was reached: "
+                                                    "use policy if_empty (the default), or never")
         value_map = _write_map(doc, (*item_path, "map"), output, entry["map"]) if "map" in entry else None
         held = _held_stages(target, value_map, contacts) if output == "stage" else None
         fields.append(WriteField(output, target, policy, value_map, doc.line(item_path), held))

@@ -20,6 +20,10 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+def _day(qualification: Qualification) -> str:
+    return qualification.computed_at.astimezone(UTC).date().isoformat()
+
+
 _OUTPUT: dict[str, Callable[[Qualification], Any]] = {
     "score": lambda q: q.score,
     "fit": lambda q: q.fit,
@@ -32,6 +36,9 @@ _OUTPUT: dict[str, Callable[[Qualification], Any]] = {
     "stage_reason": lambda q: q.stage_reason or None,
     "model_version": lambda q: q.model_version,
     "computed_at": lambda q: _iso(q.computed_at),
+    # The day a contact is first seen at (or past) the stage; the if_empty policy keeps the first one.
+    "mql_date": lambda q: _day(q) if q.stage >= Stage.MQL else None,
+    "sql_date": lambda q: _day(q) if q.stage >= Stage.SQL else None,
 }
 
 

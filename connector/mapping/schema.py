@@ -63,7 +63,12 @@ OUTPUTS: tuple[str, ...] = (
     "stage_reason",
     "model_version",
     "computed_at",
+    "mql_date",
+    "sql_date",
 )
+
+# Outputs that record when something first happened: written once, then kept (policy if_empty by default).
+FIRST_REACHED_OUTPUTS: tuple[str, ...] = ("mql_date", "sql_date")
 
 ACTIVITY_KINDS: tuple[str, ...] = tuple(kind.value for kind in ActivityKind)
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from connector.errors import ConfigError
 from connector.mapping.load import parse_mapping
 from connector.mapping.render import crm_stage, render_outputs, same_value, should_write
 from connector.mapping.yamlfile import load_yaml
@@ -116,3 +117,35 @@ def test_crm_stage_reads_back_through_both_maps(mapping):
     assert crm_stage(field, "other") is Stage.LEAD
     assert crm_stage(field, "opportunity") is Stage.OPPORTUNITY
     assert crm_stage(field, "nonsense") is None
+
+
+DATES = """\
+source: hubspot
+contacts:
+  id: hs_object_id
+  fields: {email: email}
+write:
+  - {output: mql_date, to: lb_mql_date}
+  - {output: sql_date, to: lb_sql_date}
+"""
+
+
+@pytest.mark.parametrize(
+    ("stage", "mql_day", "sql_day"),
+    [(Stage.LEAD, None, None), (Stage.MQL, "2026-11-01", None), (Stage.SQL, "2026-11-01", "2026-11-01"),
+     (Stage.CUSTOMER, "2026-11-01", "2026-11-01")],
+)
+def test_first_reached_dates_render_the_day_once_the_stage_is_reached(stage, mql_day, sql_day):
+    dates = parse_mapping(load_yaml("dates.yaml", DATES), "hubspot")
+    assert render_outputs(qualification(stage), dates) == {"lb_mql_date": mql_day, "lb_sql_date": sql_day}
+
+
+def test_first_reached_dates_are_kept_by_default_and_refuse_overwrite():
+    dates = parse_mapping(load_yaml("dates.yaml", DATES), "hubspot")
+    mql_field = next(f for f in dates.write if f.output == "mql_date")
+    assert should_write(mql_field, "2026-11-01", None)
+    assert not should_write(mql_field, "2026-11-05", "2026-11-01")
+    overwrite = DATES.replace("to: lb_mql_date}", "to: lb_mql_date, policy: overwrite}")
+    with pytest.raises(ConfigError) as info:
+        parse_mapping(load_yaml("dates.yaml", overwrite), "hubspot")
+    assert "dates.yaml:6" in str(info.value) and "if_empty" in str(info.value)
