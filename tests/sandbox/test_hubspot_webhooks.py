@@ -21,10 +21,10 @@ from hubspot import HubSpot
 from hubspot.crm.contacts import SimplePublicObjectInput
 
 from connector.sandbox.hubspot import HubSpotSandbox, WebhookSettings
+from connector.sandbox.hubspot.signing import sign_v3
 from connector.sandbox.recorder import RecordedRequest, WebhookRecorder
 from connector.sandbox.server import SandboxServer
 from connector.sandbox.waiting import wait_until
-from webhooks.hubspot_signature import sign_v3
 
 VECTORS = Path(__file__).resolve().parents[3] / "shared" / "reference" / "hubspot" / "signature-vectors.json"
 SECRET = "test-client-secret"
