@@ -230,6 +230,9 @@ def bench_receiver(folder: Path, rate: float, seconds: float, workers: int) -> d
         cpu_before = cpu_seconds(pid)
         latencies, errors, sent = asyncio.run(_load(url, rate, seconds, 32))
         cpu = cpu_seconds(pid) - cpu_before
+        # The receiver's own view (parse, verify, commit, answer), to tell server time from client time.
+        metrics = httpx.get(url + "/metrics", timeout=5).text
+        print("\n".join(line for line in metrics.splitlines() if "ack_seconds" in line), file=sys.stderr)
     store = open_store(store_url)
     with store.connect() as conn:
         stored = inbox.depth(conn)["pending"]

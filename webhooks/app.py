@@ -12,8 +12,10 @@ store work runs in Starlette's thread pool: the event loop keeps accepting while
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import logging
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -50,10 +52,12 @@ class Receiver:
         self.config = config
         self.clock = clock
         self.metrics = ReceiverMetrics(self._depth)
+        self._write_lock = _write_lock(store)
 
     def reset(self, store: Store, config: ReceiverConfig) -> None:
         """Point the receiver at another store and configuration, with fresh metrics (tests reuse one server)."""
         self.store, self.config, self.metrics = store, config, ReceiverMetrics(self._depth)
+        self._write_lock = _write_lock(store)
 
     # -- HubSpot ----------------------------------------------------------------------------------------
 
@@ -185,9 +189,10 @@ class Receiver:
     # -- shared -----------------------------------------------------------------------------------------
 
     def _store(self, events: list[inbox.NewEvent]) -> int:
-        now = datetime.fromtimestamp(self.clock(), UTC)
-        with self.store.begin() as conn:
-            return inbox.add(conn, events, now, self.config.coalesce)
+        with self._write_lock:
+            now = datetime.fromtimestamp(self.clock(), UTC)
+            with self.store.begin() as conn:
+                return inbox.add(conn, events, now, self.config.coalesce)
 
     def _depth(self) -> dict[str, int]:
         with self.store.connect() as conn:
@@ -226,6 +231,15 @@ class Receiver:
     async def metrics_endpoint(self, request: Request) -> Response:
         text = await run_in_threadpool(self.metrics.registry.render)
         return Response(text, media_type=CONTENT_TYPE)
+
+
+def _write_lock(store: Store) -> threading.Lock | contextlib.nullcontext[None]:
+    """SQLite has one writer at a time. Threads of this process that all BEGIN IMMEDIATE at once meet in
+    SQLite's busy handler, which sleeps 1, 2, 5, 10, 15, 20, 25, 25, 50, 50, 100 ms between retries instead
+    of waking when the lock is free: under load that sleeping was the ack latency's tail (p99 0.5 s, max 3 s
+    at 200 requests/s). Queueing on a Python lock first hands the write lock over as soon as it is released;
+    SQLite's busy timeout still arbitrates with other processes (the worker). PostgreSQL writes in parallel."""
+    return threading.Lock() if store.engine.dialect.name == "sqlite" else contextlib.nullcontext()
 
 
 _SIGNATURE_MESSAGES = {
