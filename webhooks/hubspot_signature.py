@@ -15,49 +15,19 @@ Comparisons are constant-time (``hmac.compare_digest``). Pure: no I/O, the clock
 
 from __future__ import annotations
 
-import base64
 import enum
-import hashlib
 import hmac
-import re
 from dataclasses import dataclass
+
+# Signing lives with the sender's side in connector (the sandbox signs with it too); re-exported for callers.
+from connector.crm.hubspot_signing import normalize_uri as normalize_uri
+from connector.crm.hubspot_signing import sign_v1 as sign_v1
+from connector.crm.hubspot_signing import sign_v2 as sign_v2
+from connector.crm.hubspot_signing import sign_v3 as sign_v3
 
 #: How far the request timestamp may be from our clock, either way.
 MAX_SKEW_MS = 5 * 60 * 1000
 
-_DECODED = {
-    "3A": ":",
-    "2F": "/",
-    "3F": "?",
-    "40": "@",
-    "21": "!",
-    "24": "$",
-    "27": "'",
-    "28": "(",
-    "29": ")",
-    "2A": "*",
-    "2C": ",",
-    "3B": ";",
-}
-_ESCAPE = re.compile(r"%(3A|2F|3F|40|21|24|27|28|29|2A|2C|3B)", re.IGNORECASE)
-
-
-def normalize_uri(uri: str) -> str:
-    """The URI as HubSpot signs it: the documented escapes decoded, every other escape left as is."""
-    return _ESCAPE.sub(lambda m: _DECODED[m.group(1).upper()], uri)
-
-
-def sign_v3(secret: str, method: str, uri: str, body: bytes, timestamp: str) -> str:
-    message = method.upper().encode() + normalize_uri(uri).encode() + body + timestamp.encode()
-    return base64.b64encode(hmac.new(secret.encode(), message, hashlib.sha256).digest()).decode()
-
-
-def sign_v2(secret: str, method: str, uri: str, body: bytes) -> str:
-    return hashlib.sha256(secret.encode() + method.upper().encode() + uri.encode() + body).hexdigest()
-
-
-def sign_v1(secret: str, body: bytes) -> str:
-    return hashlib.sha256(secret.encode() + body).hexdigest()
 
 
 class Verdict(enum.Enum):

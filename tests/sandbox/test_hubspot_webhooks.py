@@ -20,8 +20,8 @@ import pytest
 from hubspot import HubSpot
 from hubspot.crm.contacts import SimplePublicObjectInput
 
+from connector.crm.hubspot_signing import sign_v3
 from connector.sandbox.hubspot import HubSpotSandbox, WebhookSettings
-from connector.sandbox.hubspot.signing import sign_v3
 from connector.sandbox.recorder import RecordedRequest, WebhookRecorder
 from connector.sandbox.server import SandboxServer
 from connector.sandbox.waiting import wait_until

@@ -24,9 +24,9 @@ from typing import Any
 
 import httpx
 
+from connector.crm.hubspot_signing import sign_v3
 from connector.sandbox.hubspot.records import ContactChange
 from connector.sandbox.hubspot.settings import WebhookSettings
-from connector.sandbox.hubspot.signing import sign_v3
 
 _SUBSCRIPTION_OFFSET = {"creation": 0, "propertyChange": 1, "deletion": 2, "merge": 3}
 #: First retry after a minute, doubling up to six hours: ten attempts span most of a day.
