@@ -344,7 +344,7 @@ class ActivityFilter:
         if within is not None:
             now_ts = facts.now_ts
             candidates = [a for a in candidates
-                          if (now_ts - a.occurred_at.timestamp()) * DAYS_PER_SECOND <= within]
+                          if (now_ts - a.timestamp) * DAYS_PER_SECOND <= within]
         if keep is not None:
             candidates = [a for a in candidates if keep(a)]
         return candidates or None  # type: ignore[return-value]
@@ -446,7 +446,7 @@ class ActivityTest(Condition):
         return 3 if self.filter.only_kind is not None else 10
 
     def evidence(self, facts: Facts) -> tuple[str, ...]:
-        found = sorted(self.filter.matched(facts), key=lambda a: a.occurred_at, reverse=True)
+        found = sorted(self.filter.matched(facts), key=lambda a: a.timestamp, reverse=True)
         shown = tuple(describe_activity(a) for a in found[:3])
         if len(found) > 3:
             shown += (f"and {len(found) - 3} more",)

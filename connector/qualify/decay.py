@@ -57,7 +57,7 @@ class Decay:
                           ) -> float:
                 total = 0.0
                 for activity in activities:
-                    age = (now_ts - activity.occurred_at.timestamp()) * per_second
+                    age = (now_ts - activity.timestamp) * per_second
                     total += 1.0 if age <= 0 else 0.5 ** (age / days)
                 return total
 
@@ -68,7 +68,7 @@ class Decay:
             def any_curve(activities: Sequence[Activity], now_ts: float) -> float:
                 total = 0.0
                 for activity in activities:
-                    total += factor((now_ts - activity.occurred_at.timestamp()) * DAYS_PER_SECOND)
+                    total += factor((now_ts - activity.timestamp) * DAYS_PER_SECOND)
                 return total
 
             return any_curve

@@ -98,11 +98,11 @@ class Facts:
 
     def age(self, activity: Activity) -> float:
         """Age in days of one activity (negative if stamped after ``now``: clock skew)."""
-        return (self.now_ts - activity.occurred_at.timestamp()) * DAYS_PER_SECOND
+        return (self.now_ts - activity.timestamp) * DAYS_PER_SECOND
 
     def newest_age(self, activities: Sequence[Activity]) -> float:
         """Age in days of the most recent of ``activities`` (negative if in the future)."""
-        latest = max(a.occurred_at.timestamp() for a in activities)
+        latest = max(a.timestamp for a in activities)
         return (self.now_ts - latest) * DAYS_PER_SECOND
 
     def value(self, field: str) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import random
 from datetime import timedelta
 
@@ -51,3 +52,24 @@ def test_batch_needs_an_aware_now_unless_empty() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         qualify_batch([(contact, activities)], default_model(), DEFAULT_NOW.replace(tzinfo=None))
     assert qualify_batch([], default_model(), DEFAULT_NOW.replace(tzinfo=None)) == []
+
+
+def test_batch_files_its_results_under_the_oldest_generation() -> None:
+    data = synthetic(50)
+    results = qualify_batch(data, default_model(), DEFAULT_NOW)
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
+    oldest = {id(o) for o in gc.get_objects(generation=2)}
+    assert all(id(q) in oldest for q in results)
+    assert not any(id(q) in oldest for q in gc.get_objects(generation=0))
+
+
+def test_batch_leaves_the_host_process_frozen_objects_frozen() -> None:
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        qualify_batch(synthetic(20), default_model(), DEFAULT_NOW)
+        assert gc.get_freeze_count() == frozen
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
