@@ -18,11 +18,24 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from itertools import islice
 from datetime import datetime
 
 from connector.model import Activity, Contact, Qualification, Stage
-from connector.qualify.engine import qualify_at
+from connector.qualify.engine import qualify_block
 from connector.qualify.scoring_model import ScoringModel
+
+
+#: Contacts qualified together: enough that each array operation covers many contacts, few enough that
+#: the arrays stay small (a block of 20-activity contacts is about a megabyte of them).
+BLOCK_SIZE = 2048
+
+
+def batched(items: Iterable[tuple[Contact, Sequence[Activity]]], size: int
+            ) -> Iterator[list[tuple[Contact, Sequence[Activity]]]]:
+    iterator = iter(items)
+    while block := list(islice(iterator, size)):
+        yield block
 
 
 @contextmanager
@@ -56,6 +69,8 @@ def qualify_batch(
         return []
     now_ts = now.timestamp()  # once for the batch
     previous = previous_stages or {}
+    results: list[Qualification] = []
     with gc_paused():
-        return [qualify_at(contact, activities, model, now, now_ts, previous.get(contact.key))
-                for contact, activities in items]
+        for block in batched(items, BLOCK_SIZE):
+            results += qualify_block(block, model, now, now_ts, previous)
+    return results

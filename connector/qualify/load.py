@@ -248,7 +248,6 @@ def _rule(scope: Scope, path: KeyPath, spec: Any, names: set[str], time_based: b
         once=once,
         cap=cap,
         decay=decay,
-        decay_fn=decay.function() if decay is not None else None,
         rollup_factor=rollup_factor,
     )
 

@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
-from connector.model import Activity, ActivityKind, Contact, Reason
+from connector.model import Activity, Contact, Reason
 from connector.qualify.conditions import MEMO_SIZE, ActivityFilter, Condition, fields_key
-from connector.qualify.decay import Decay, DecayFn, DecaySum
+from connector.qualify.decay import Decay
 from connector.qualify.facts import Facts
 
 # Builds a Reason from a full tuple of its fields: a dozen per contact, and skipping NamedTuple's keyword
 # handling makes each about twice as cheap. The result is an ordinary Reason.
 new_reason = partial(tuple.__new__, Reason)
+
+
+def round_tenth(x: float) -> float:
+    """``round(x, 1)``, exactly, at a quarter of its cost (it goes through a decimal string).
+
+    ``round(10x) / 10`` is the same number unless the exact 10x lies within rounding error of a half (the
+    product 10x is inexact), where the two may disagree: those few fall back to ``round``. Zero keeps its
+    sign, as ``round`` does (-0.0 for a small negative)."""
+    tens = x * 10.0
+    whole = round(tens)
+    off = tens - whole
+    if off < -0.4999999 or off > 0.4999999:
+        return round(x, 1)
+    if whole == 0:
+        return 0.0 * x
+    return whole / 10.0
+
 
 # What a rule that fired gave before group caps: (rule, points, field evidence, activities, count).
 Fired = tuple["Rule", float, tuple[str, ...], tuple[Activity, ...], float]
@@ -26,7 +43,12 @@ class Rule:
     A field rule (``activity`` is None) gives ``points`` once when ``condition`` holds. An activity rule
     gives ``points`` for each matching activity, times its decay factor (or once, for the most recent,
     when ``once``), only when at least ``at_least`` match and the optional ``condition`` holds.
-    ``cap`` bounds the rule's total (its magnitude, for negative rules).
+    ``cap`` bounds the rule's total (its magnitude, for negative rules). A CRM's undated rollup counts
+    (HubSpot's number of visits) count at ``rollup_factor`` each; they include the dated events we do see,
+    so they act as a floor rather than adding up: this way one more event can never lower a score.
+
+    Field rules are decided here, contact by contact; activity rules for a block of contacts at once
+    (connector/qualify/columns.py).
     """
 
     name: str
@@ -38,13 +60,8 @@ class Rule:
     once: bool = False
     cap: float | None = None
     decay: Decay | None = None
-    decay_fn: DecayFn | None = None
     rollup_factor: float = 0.5
-    decay_sum: DecaySum | None = field(init=False, default=None)
-    # Precomputed for Axis.score's fast paths: most activity rules match nothing for most contacts, and
-    # most that match count one kind's activities and nothing else.
-    only_kind: ActivityKind | None = field(init=False, default=None)
-    counts_each: bool = field(init=False, default=False)
+    # Whether the CRM's rollup counts can stand in for events: a filter on kinds alone, with no window.
     rollup_possible: bool = field(init=False, default=False)
     labels: dict[float, str | None] = field(init=False, default_factory=dict, repr=False)
     # A field rule's result depends only on the fields its condition reads: remembered by their values.
@@ -57,41 +74,16 @@ class Rule:
         if flt is None and names:
             object.__setattr__(self, "field_key", fields_key(names))
         if flt is not None:
-            object.__setattr__(self, "only_kind", flt.only_kind)
-            object.__setattr__(self, "counts_each", self.condition is None and not self.once)
             object.__setattr__(self, "rollup_possible", flt.simple and flt.within_days is None)
-        if self.decay is not None:
-            object.__setattr__(self, "decay_sum", self.decay.summer())
 
     def fire(self, facts: Facts) -> Fired | None:
-        """The points this rule gives the contact (after its own cap), or None when it does not fire."""
+        """What a field rule gives the contact (after its own cap), or None when it does not fire."""
+        assert self.activity is None, "activity rules are scored by columns (connector/qualify/columns.py)"
         condition = self.condition
         if condition is not None and not condition.test(facts):
             return None
-        flt = self.activity
-        if flt is None:
-            evidence = condition.evidence(facts) if condition is not None else ()
-            return (self, self._capped(self.points), evidence, (), 0.0)
-        matched = flt.matching(facts)
-        n = len(matched) if matched else 0
-        rollup = flt.rollup(facts) if self.rollup_possible else 0.0
-        count = n if n >= rollup else rollup
-        if count < self.at_least or count == 0:
-            return None
-        # Rollups (HubSpot's number of visits) have no dates, so each counts at a fixed factor. They include
-        # the dated events we do see, so they act as a floor rather than adding up: this way one more event
-        # can never lower a score.
-        floor = rollup * self.rollup_factor
-        if self.once:
-            decay = self.decay_fn
-            assert decay is not None
-            dated = decay(facts.newest_age(matched)) if matched else 0.0
-            total = self.points * max(dated, self.rollup_factor if rollup else 0.0)
-        else:
-            decay_sum = self.decay_sum
-            assert decay_sum is not None
-            total = self.points * max(decay_sum(matched, facts.now_ts) if matched else 0.0, floor)
-        return (self, self._capped(total), (), tuple(matched) if matched else (), count)
+        evidence = condition.evidence(facts) if condition is not None else ()
+        return (self, self._capped(self.points), evidence, (), 0.0)
 
     def fire_remembered(self, facts: Facts) -> Fired | None:
         """``fire`` for a field rule, remembered by the values of the fields it reads (titles, sizes and
@@ -140,15 +132,8 @@ class Group:
     by_fields: bool = field(init=False, default=False)
     remembered: dict[tuple[Fired, ...], tuple[Reason, ...]] = field(init=False, default_factory=dict, repr=False)
 
-    # When every rule counts activities of named kinds: those kinds. A contact with none of them (and no
-    # rollup counts) gets nothing from the group, which is then skipped whole.
-    kinds: frozenset[ActivityKind] | None = field(init=False, default=None)
-
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_fields", all(rule.field_key is not None for rule in self.rules))
-        filters = [rule.activity for rule in self.rules]
-        if all(flt is not None and flt.kinds is not None for flt in filters):
-            object.__setattr__(self, "kinds", frozenset(k for flt in filters for k in flt.kinds))  # type: ignore[union-attr]
 
     def remembered_reasons(self, facts: Facts, axis: str) -> tuple[Reason, ...]:
         """The reasons of a group of field rules (``by_fields``)."""
@@ -172,7 +157,7 @@ class Group:
                 label = rule.labels[count]
             except KeyError:
                 label = rule.label_for(count)
-            reasons.append(new_reason((rule.name, axis, round(points, 1), field_values, name, label,
+            reasons.append(new_reason((rule.name, axis, round_tenth(points), field_values, name, label,
                                        activities, count)))
         return reasons
 
@@ -202,52 +187,32 @@ class Axis:
     name: str
     groups: tuple[Group, ...]
     max_points: float = 100.0
+    # With activity rules, the axis is scored for a block of contacts at once (columns.py).
+    by_columns: bool = field(init=False, default=False)
 
-    def score(self, facts: Facts) -> tuple[int, list[Reason]]:
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_columns", any(rule.activity is not None
+                                                   for group in self.groups for rule in group.rules))
+
+    def scaled(self, total: float) -> int:
+        """A raw total as the axis's 0-100 score."""
+        clamped = min(max(total, 0.0), self.max_points)
+        return int(round(clamped * 100.0 / self.max_points))
+
+    def score(self, facts: Facts) -> tuple[float, list[Reason]]:
+        """One contact's raw total and reasons, for an axis of field rules only."""
         reasons: list[Reason] = []
-        by_kind = facts.by_kind
-        now_ts = facts.now_ts
-        # Without the CRM's rollup counts, a rule on one kind of activity needs only that kind's activities.
-        no_rollups = not facts.contact.signals
         axis = self.name
         total = 0.0
         for group in self.groups:
             if group.by_fields:
-                shared = group.remembered_reasons(facts, axis)
-                for reason in shared:
-                    total += reason[2]  # points
-                reasons += shared
-                continue
-            if no_rollups and group.kinds is not None and group.kinds.isdisjoint(by_kind):
-                continue
-            fired: list[Fired] = []
-            for rule in group.rules:
-                if rule.counts_each and (no_rollups or not rule.rollup_possible):
-                    # Rule.fire's arithmetic for the most common case: each matching activity gives points
-                    # times its decay factor, with no condition and no rollup floor.
-                    kind = rule.only_kind
-                    matched = by_kind.get(kind) if kind is not None else rule.activity.matching(facts)  # type: ignore[union-attr]
-                    if matched is None:
-                        continue
-                    n = len(matched)
-                    if n < rule.at_least:
-                        continue
-                    points = rule.points * rule.decay_sum(matched, now_ts)  # type: ignore[misc]
-                    cap = rule.cap
-                    if cap is not None:
-                        points = cap if points > cap else -cap if points < -cap else points
-                    fired.append((rule, points, (), tuple(matched), n))
+                group_reasons: Sequence[Reason] = group.remembered_reasons(facts, axis)
+            else:
+                fired = [result for rule in group.rules if (result := rule.fire(facts)) is not None]
+                if not fired:
                     continue
-                kind = rule.only_kind
-                if kind is not None and kind not in by_kind and (no_rollups or not rule.rollup_possible):
-                    continue  # nothing to count
-                result = rule.fire(facts)
-                if result is not None:
-                    fired.append(result)
-            if fired:
                 group_reasons = group.reasons(fired, axis)
-                for reason in group_reasons:
-                    total += reason[2]  # points, as rounded
-                reasons += group_reasons
-        clamped = min(max(total, 0.0), self.max_points)
-        return int(round(clamped * 100.0 / self.max_points)), reasons
+            for reason in group_reasons:
+                total += reason[2]  # points, as rounded
+            reasons += group_reasons
+        return total, reasons
