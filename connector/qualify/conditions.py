@@ -13,12 +13,19 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from connector.mapping.yamlfile import KeyPath, YamlDoc
 from connector.model import CONTACT_FIELDS, Activity, ActivityKind, Contact, describe_activity
 from connector.qualify.decay import DAYS_PER_SECOND
-from connector.qualify.facts import UNSET, ActivityPlan, Facts, email_domain
+from connector.qualify.facts import KIND_CODES, UNSET, ActivityPlan, Facts, email_domain
+
+if TYPE_CHECKING:
+    from connector.qualify.block import Block
+
+Verdicts = np.ndarray  # one bool per contact of a block
 
 FIELD_NAMES = (*CONTACT_FIELDS, "email_domain")
 FIELD_OPS = ("equals", "not_equals", "in", "not_in", "contains", "regex", "gte", "gt", "lte", "lt", "between",
@@ -31,9 +38,13 @@ CONDITION_KEYS = ("field", "activity", "at_least", "at_most", "disqualified", *S
 
 
 class Condition:
-    """A compiled condition. ``test`` decides; ``evidence`` says why it held (for explanations)."""
+    """A compiled condition. ``test_block`` decides for every contact of a block, ``test`` for one contact
+    (both the same verdicts: tests/qualify/test_block_conditions.py); ``evidence`` says why it held."""
 
     def test(self, facts: Facts) -> bool:
+        raise NotImplementedError
+
+    def test_block(self, block: Block) -> Verdicts:
         raise NotImplementedError
 
     def evidence(self, facts: Facts) -> tuple[str, ...]:
@@ -190,6 +201,26 @@ class FieldTest(Condition):
             if self.presence is not None:  # _decide's only predicate, inline
                 return (not _is_empty(value)) == self.presence
             return self._decide(value)
+        return self._remembered(value)
+
+    def test_block(self, block: Block) -> Verdicts:
+        values = block.values(self.field, self.getter)
+        if not self.remember:
+            want = self.presence
+            if want is not None:  # not _is_empty(v) == want, inline
+                return np.array([(v is not None and (not isinstance(v, str) or bool(v.strip()))) == want
+                                 for v in values], dtype=bool)
+            decide = self._decide
+            return np.array([decide(v) for v in values], dtype=bool)
+        memo = self.memo
+        try:
+            verdicts = [memo[v] for v in values]  # titles, countries, sizes: usually all seen before
+        except (KeyError, TypeError):
+            remembered = self._remembered
+            verdicts = [remembered(v) for v in values]
+        return np.array(verdicts, dtype=bool)
+
+    def _remembered(self, value: Any) -> bool:
         try:
             return self.memo[value]
         except KeyError:
@@ -252,8 +283,8 @@ class ActivityFilter:
     it found.
     """
 
-    __slots__ = ("slot", "kinds", "kind_set", "url_contains", "url_regex", "detail", "within_days", "simple",
-                 "only_kind", "url_only", "keep")
+    __slots__ = ("slot", "kinds", "kind_set", "codes", "url_contains", "url_regex", "detail", "within_days",
+                 "simple", "only_kind", "by_url", "url_memo", "keep")
 
     def __init__(self, slot: int, kinds: tuple[ActivityKind, ...] | None, url_contains: tuple[str, ...],
                  url_regex: re.Pattern[str] | None, detail: tuple[tuple[str, frozenset[str]], ...],
@@ -261,6 +292,7 @@ class ActivityFilter:
         self.slot = slot
         self.kinds = kinds
         self.kind_set = frozenset(kinds) if kinds is not None else None
+        self.codes = [KIND_CODES[kind] for kind in kinds] if kinds is not None else None
         self.url_contains = url_contains
         self.url_regex = url_regex
         self.detail = detail
@@ -269,8 +301,9 @@ class ActivityFilter:
         self.simple = not url_contains and url_regex is None and not detail
         self.only_kind = kinds[0] if kinds is not None and len(kinds) == 1 and self.simple and \
             within_days is None else None
-        # Filters on kinds and a url alone are filled by the Facts pass (see facts.py).
-        self.url_only = bool(url_contains or url_regex is not None) and not detail
+        self.by_url = bool(url_contains) or url_regex is not None
+        # Sites have few distinct urls: each one's verdict is remembered.
+        self.url_memo: dict[str, bool] = {}
         self.keep = self.keeper()
 
     def url_matches(self, url: str) -> bool:
@@ -279,34 +312,38 @@ class ActivityFilter:
             return False
         return self.url_regex is None or self.url_regex.search(url) is not None
 
+    def url_verdict(self, url: str) -> bool:
+        """``url_matches``, remembered."""
+        verdict = self.url_memo.get(url)
+        if verdict is None:
+            verdict = self.url_matches(url)
+            if len(self.url_memo) < MEMO_SIZE:
+                self.url_memo[url] = verdict
+        return verdict
+
     def keeper(self) -> Callable[[Activity], bool] | None:
         """The url and detail test for one activity (kind and window are checked apart), or None when the
-        filter has neither. Sites have few distinct urls, so url verdicts are memoized per filter."""
+        filter has neither."""
         if self.simple:
             return None
-        url_test = self.url_matches if (self.url_contains or self.url_regex is not None) else None
-        detail = self.detail
-        memo: dict[str, bool] = {}
+        url_test = self.url_verdict if self.by_url else None
 
         def keep(activity: Activity) -> bool:
             if url_test is not None:
                 url = activity.detail.get("url")
-                if not url:
+                if not url or not url_test(url):
                     return False
-                ok = memo.get(url)
-                if ok is None:
-                    ok = url_test(url)
-                    if len(memo) < 100_000:
-                        memo[url] = ok
-                if not ok:
-                    return False
-            for key, allowed in detail:
-                got = activity.detail.get(key)
-                if got is None or got.casefold() not in allowed:
-                    return False
-            return True
+            return self.detail_matches(activity)
 
         return keep
+
+    def detail_matches(self, activity: Activity) -> bool:
+        """The detail filters (form, campaign, ...) for one activity."""
+        for key, allowed in self.detail:
+            got = activity.detail.get(key)
+            if got is None or got.casefold() not in allowed:
+                return False
+        return True
 
     def matching(self, facts: Facts) -> list[Activity] | None:
         """The contact's activities that pass the filter, in their original order; None when there are none.
@@ -320,13 +357,30 @@ class ActivityFilter:
             found = facts.found[self.slot] = self._select(facts)
         return found  # type: ignore[no-any-return]
 
+    def select(self, block: Block) -> np.ndarray:
+        """Indices of the block's activities that pass: kinds and window as masks over the whole block,
+        then the url and detail test on what is left (url verdicts are remembered: sites have few urls)."""
+        mask = None
+        codes = self.codes
+        if codes is not None:
+            mask = block.codes == codes[0] if len(codes) == 1 else np.isin(block.codes, codes)
+        if self.within_days is not None:
+            recent = block.ages <= self.within_days
+            mask = recent if mask is None else mask & recent
+        found = np.flatnonzero(mask) if mask is not None else np.arange(len(block.activities))
+        if self.by_url and len(found):
+            url_ids, urls = block.urls()
+            passes = np.array([self.url_verdict(url) for url in urls] + [False])  # id -1: no url
+            found = found[passes[url_ids[found]]]
+        if self.detail and len(found):
+            activities = block.activities
+            found = found[np.array([self.detail_matches(activities[i]) for i in found.tolist()], dtype=bool)]
+        return found
+
     def _select(self, facts: Facts) -> list[Activity] | None:
         candidates: Sequence[Activity]
         keep = self.keep
-        if self.url_only:  # the Facts pass filed them by kind and url already
-            candidates = facts.by_url.get(self.slot) or ()
-            keep = None
-        elif self.kinds is None:
+        if self.kinds is None:
             candidates = facts.activities
         elif len(self.kinds) == 1:
             candidates = facts.by_kind.get(self.kinds[0]) or ()
@@ -377,8 +431,7 @@ class Scope:
     filters: list[ActivityFilter] = field(default_factory=list)
 
     def plan(self) -> ActivityPlan:
-        return ActivityPlan(len(self.filters), tuple((flt.slot, flt.kind_set, flt.url_matches)
-                                                     for flt in self.filters if flt.url_only))
+        return ActivityPlan(len(self.filters))
 
 
 def compile_activity_filter(spec: Any, scope: Scope, path: KeyPath) -> ActivityFilter:
@@ -441,6 +494,18 @@ class ActivityTest(Condition):
             n = max(float(n), flt.rollup(facts))
         return n >= self.at_least and (self.at_most is None or n <= self.at_most)
 
+    def test_block(self, block: Block) -> Verdicts:
+        flt = self.filter
+        n = block.counts(flt)
+        if flt.simple:
+            rollups = block.rollups(flt)
+            if rollups is not None:
+                n = np.maximum(n, rollups)
+        verdicts = n >= self.at_least
+        if self.at_most is not None:
+            verdicts &= n <= self.at_most
+        return verdicts
+
     def cost(self) -> int:
         # A window or several kinds mean a pass over the activities; one kind alone is a lookup.
         return 3 if self.filter.only_kind is not None else 10
@@ -462,7 +527,13 @@ class ScoreTest(Condition):
     memo: dict[Any, bool] = field(default_factory=dict, repr=False)
 
     def test(self, facts: Facts) -> bool:
-        value = getattr(facts, self.axis)
+        return self._verdict(getattr(facts, self.axis))
+
+    def test_block(self, block: Block) -> Verdicts:
+        verdict = self._verdict
+        return np.array([verdict(v) for v in getattr(block, self.axis).tolist()], dtype=bool)
+
+    def _verdict(self, value: Any) -> bool:
         try:
             return self.memo[value]
         except KeyError:
@@ -480,6 +551,9 @@ class DisqualifiedTest(Condition):
     def test(self, facts: Facts) -> bool:
         return facts.disqualified == self.expected
 
+    def test_block(self, block: Block) -> Verdicts:
+        return block.disqualified == self.expected
+
 
 @dataclass(frozen=True, eq=False)
 class AllOf(Condition):
@@ -494,6 +568,9 @@ class AllOf(Condition):
             if not part.test(facts):
                 return False
         return True
+
+    def test_block(self, block: Block) -> Verdicts:
+        return np.logical_and.reduce([part.test_block(block) for part in self.parts])
 
     def cost(self) -> int:
         return sum(part.cost() for part in self.parts)
@@ -518,6 +595,9 @@ class AnyOf(Condition):
             if part.test(facts):
                 return True
         return False
+
+    def test_block(self, block: Block) -> Verdicts:
+        return np.logical_or.reduce([part.test_block(block) for part in self.parts])
 
     def cost(self) -> int:
         return sum(part.cost() for part in self.parts)
@@ -550,6 +630,10 @@ class NOf(Condition):
                 return False
         return False
 
+    def test_block(self, block: Block) -> Verdicts:
+        held = np.sum([part.test_block(block) for part in self.parts], axis=0)
+        return np.asarray(held >= self.n, dtype=bool)
+
     def cost(self) -> int:
         return sum(part.cost() for part in self.parts)
 
@@ -566,6 +650,9 @@ class Not(Condition):
 
     def test(self, facts: Facts) -> bool:
         return not self.part.test(facts)
+
+    def test_block(self, block: Block) -> Verdicts:
+        return ~self.part.test_block(block)
 
     def cost(self) -> int:
         return self.part.cost()

@@ -1,8 +1,8 @@
 """qualify(): one contact, its activities, the model and the clock in; a Qualification out. Pure.
 
-Contacts are qualified a block at a time (``qualify_block``): the field rules, disqualifiers and stages
-contact by contact, the activity rules for the whole block at once (columns.py). ``qualify`` is a block
-of one, so there is one way to compute a result.
+Contacts are qualified a block at a time (``qualify_block``, block.py): every rule, disqualifier and
+stage criterion is decided for the whole block at once; the reasons, the summary and the result are then
+put together contact by contact. ``qualify`` is a block of one, so there is one way to compute a result.
 """
 
 from __future__ import annotations
@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+import numpy as np
+
 from connector.model import Activity, Contact, Qualification, Reason, Stage
-from connector.qualify.columns import Block, score_axis
+from connector.qualify.block import Block
+from connector.qualify.columns import score_axis
 from connector.qualify.explain import summarize
-from connector.qualify.facts import Facts
-from connector.qualify.rules import Axis
 from connector.qualify.scoring_model import ScoringModel
-from connector.qualify.stages import decide_stage
+from connector.qualify.stages import decide_stages
 
 
 def qualify(
@@ -45,64 +46,66 @@ def qualify_block(
     previous_stages: Mapping[str, Stage],
 ) -> list[Qualification]:
     """``qualify`` for each pair, ``now`` already checked and converted to a POSIX timestamp."""
-    plan = model.plan
-    facts = [Facts(contact, activities, now, plan, now_ts) for contact, activities in items]
-    dq_reasons: list[Reason | None] = []
-    for f in facts:
-        reason = None
-        for dq in model.disqualifiers:
-            if dq.condition.test(f):
-                reason = Reason(dq.name, "disqualifier", 0.0, dq.condition.evidence(f), None, dq.reason)
-                f.disqualified = True
-                break
-        dq_reasons.append(reason)
-    block: list[Block] = []  # built once, when an axis needs it
-
-    def scores(axis: Axis) -> list[tuple[float, list[Reason]]]:
-        if not axis.by_columns:
-            return [axis.score(f) for f in facts]
-        if not block:
-            block.append(Block(facts, now_ts))
-        return score_axis(axis, block[0])
-
-    fit_scores = scores(model.fit)
-    engagement_scores = scores(model.engagement)
-    fit_weight, engagement_weight = model.fit_weight, model.engagement_weight
-    version, grades, paths, recycle = model.version, model.grades, model.stage_paths, model.recycle
-    lead_has_paths = model.lead_has_paths
+    block = Block(items, model.plan, now, now_ts)
+    facts = block.facts
+    disqualified_by = _disqualify(block, model)
+    fit_totals, fit_reasons = score_axis(model.fit, block)
+    engagement_totals, engagement_reasons = score_axis(model.engagement, block)
+    block.fit = fit = model.fit.scaled_block(fit_totals)
+    block.engagement = engagement = model.engagement.scaled_block(engagement_totals)
+    weighted = np.rint(model.fit_weight * fit + model.engagement_weight * engagement).astype(np.int64)
+    block.score = np.where(block.disqualified, 0, weighted)
+    previous = []
+    for f, fit_value, engagement_value, score in zip(facts, fit.tolist(), engagement.tolist(),
+                                                     block.score.tolist(), strict=True):
+        f.fit, f.engagement, f.score = fit_value, engagement_value, score
+        stage = previous_stages.get(f.contact.key)
+        previous.append(stage if stage is not None else f.contact.crm_stage)
+    decisions = decide_stages(block, model.stage_paths, model.recycle, previous, model.lead_has_paths)
+    version, grade_of = model.version, model.grades.grade
     results = []
-    for f, dq_reason, (fit_total, fit_reasons), (engagement_total, engagement_reasons) in zip(
-            facts, dq_reasons, fit_scores, engagement_scores, strict=True):
-        contact = f.contact
-        fit = model.fit.scaled(fit_total)
-        engagement = model.engagement.scaled(engagement_total)
+    for f, dq_reason, fit_reasons_of, engagement_reasons_of, decision, before in zip(
+            facts, disqualified_by, fit_reasons, engagement_reasons, decisions, previous, strict=True):
         reasons = [dq_reason] if dq_reason is not None else []
-        reasons += fit_reasons
-        reasons += engagement_reasons
-        score = 0 if f.disqualified else int(round(fit_weight * fit + engagement_weight * engagement))
-        f.fit, f.engagement, f.score = fit, engagement, score
-        previous = previous_stages.get(contact.key)
-        if previous is None:
-            previous = contact.crm_stage
-        decision = decide_stage(f, paths, recycle, previous, lead_has_paths)
+        reasons += fit_reasons_of
+        reasons += engagement_reasons_of
         if decision.recycle is not None:
             reasons.append(decision.recycle)
-        grade = grades.grade(fit, engagement)
+        grade = grade_of(f.fit, f.engagement)
         disqualified_reason = dq_reason.label if dq_reason is not None else None
         results.append(Qualification(
-            contact_key=contact.key,
-            score=score,
-            fit=fit,
-            engagement=engagement,
+            contact_key=f.contact.key,
+            score=f.score,
+            fit=f.fit,
+            engagement=f.engagement,
             grade=grade,
             stage=decision.stage,
             disqualified=f.disqualified,
             disqualified_reason=disqualified_reason,
             reasons=tuple(reasons),
-            summary=summarize(decision.stage, grade, score, reasons, disqualified_reason),
+            summary=summarize(decision.stage, grade, f.score, reasons, disqualified_reason),
             model_version=version,
             computed_at=now,
             stage_reason=decision.reason,
-            previous_stage=previous,
+            previous_stage=before,
         ))
     return results
+
+
+def _disqualify(block: Block, model: ScoringModel) -> list[Reason | None]:
+    """Each contact's disqualifier reason (the first of the model's that holds), or None; marks them."""
+    reasons: list[Reason | None] = [None] * block.size
+    if not model.disqualifiers:
+        return reasons
+    held = [dq.condition.test_block(block) for dq in model.disqualifiers]
+    hit = np.logical_or.reduce(held)
+    held_lists = [verdicts.tolist() for verdicts in held]
+    for row in np.flatnonzero(hit).tolist():
+        facts = block.facts[row]
+        for dq, verdicts in zip(model.disqualifiers, held_lists, strict=True):
+            if verdicts[row]:
+                reasons[row] = Reason(dq.name, "disqualifier", 0.0, dq.condition.evidence(facts), None, dq.reason)
+                facts.disqualified = True
+                break
+    block.disqualified = hit
+    return reasons

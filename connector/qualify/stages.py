@@ -6,10 +6,12 @@ Paths into lead, MQL and SQL come from the scoring model; opportunity and custom
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from connector.model import Reason, Stage
+from connector.qualify.block import Block
 from connector.qualify.conditions import Condition
 from connector.qualify.facts import Facts
 
@@ -45,33 +47,49 @@ class StageDecision(NamedTuple):
     recycle: Reason | None = None
 
 
-def decide_stage(
-    facts: Facts, paths: tuple[StagePath, ...], recycle: tuple[RecycleRule, ...], previous: Stage | None,
-    lead_has_paths: bool,
-) -> StageDecision:
-    """The stage for a contact whose scores are already in ``facts``. ``paths`` run highest stage first."""
-    contact = facts.contact
-    computed, why = _from_crm_facts(contact.has_won_deal, contact.has_open_deal, contact.crm_stage)
-    if computed is None:
-        computed, why = (Stage.SUBSCRIBER, "no lead criteria met") if lead_has_paths else (
-            Stage.LEAD, "known contact")
-        for path in paths:
-            if facts.disqualified and path.stage > Stage.LEAD:
-                continue
-            if path.stage > computed and path.condition.test(facts):
-                computed, why = path.stage, path.label
-                break
-        if facts.disqualified and computed <= Stage.LEAD:
-            why = "disqualified: held at lead" if computed == Stage.LEAD else why
-    if previous is None or computed >= previous:
-        return StageDecision(computed, why)
-    for rule in recycle:
-        if previous in rule.from_stages and rule.condition.test(facts):
+def decide_stages(
+    block: Block, paths: tuple[StagePath, ...], recycle: tuple[RecycleRule, ...],
+    previous: Sequence[Stage | None], lead_has_paths: bool,
+) -> list[StageDecision]:
+    """The stage for each contact of a block whose scores are already in it. ``paths`` run highest stage
+    first; ``previous`` is each contact's stage before (None: none known)."""
+    held = [path.condition.test_block(block).tolist() for path in paths]
+    recycled: list[list[bool]] | None = None  # decided for the block when a first contact would go back
+    start = (Stage.SUBSCRIBER, "no lead criteria met") if lead_has_paths else (Stage.LEAD, "known contact")
+    decisions = []
+    for row, facts in enumerate(block.facts):
+        contact = facts.contact
+        computed, why = _from_crm_facts(contact.has_won_deal, contact.has_open_deal, contact.crm_stage)
+        if computed is None:
+            computed, why = start
+            disqualified = facts.disqualified
+            for path, verdicts in zip(paths, held, strict=True):
+                if disqualified and path.stage > Stage.LEAD:
+                    continue
+                if path.stage > computed and verdicts[row]:
+                    computed, why = path.stage, path.label
+                    break
+            if disqualified and computed <= Stage.LEAD:
+                why = "disqualified: held at lead" if computed == Stage.LEAD else why
+        before = previous[row]
+        if before is None or computed >= before:
+            decisions.append(StageDecision(computed, why))
+            continue
+        if recycled is None:
+            recycled = [rule.condition.test_block(block).tolist() for rule in recycle]
+        decisions.append(_recycle_or_keep(facts, row, computed, why, before, recycle, recycled))
+    return decisions
+
+
+def _recycle_or_keep(facts: Facts, row: int, computed: Stage, why: str, before: Stage,
+                     recycle: tuple[RecycleRule, ...], recycled: list[list[bool]]) -> StageDecision:
+    for rule, verdicts in zip(recycle, recycled, strict=True):
+        if before in rule.from_stages and verdicts[row]:
             stage = max(rule.to, computed)
-            evidence = (f"from {previous.value} to {stage.value}", *rule.condition.evidence(facts))
+            evidence = (f"from {before.value} to {stage.value}", *rule.condition.evidence(facts))
             return StageDecision(stage, f"recycled: {rule.label}",
                                  Reason(rule.name, "stage", 0.0, evidence, None, rule.label))
-    return StageDecision(previous, f"kept at {previous.label}: stages only move forward (evidence now: {why})")
+    return StageDecision(before, f"kept at {before.label}: stages only move forward (evidence now: {why})")
 
 
 def _from_crm_facts(won: bool, open_deal: bool, crm_stage: Stage | None) -> tuple[Stage | None, str]:

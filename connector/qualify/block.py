@@ -1,0 +1,107 @@
+"""A block of contacts decided together: their activities as flat arrays, their field values as columns.
+
+Decided contact by contact, a rule or a stage criterion spends most of its time in the interpreter's work
+per test (a call, a lookup, a result object), not in deciding. Over a block, each test is instead done once
+for every contact of the block: an activity filter is a mask over the block's activities, a count is one
+``bincount``, a field test looks each contact's value up in what it decided for that value before, and
+``all_of``/``any_of`` combine whole columns of verdicts (conditions.py, ``test_block``).
+
+All activities of the block are in one array in the contacts' order and, for each contact, in its own
+order, so sums over a contact's activities add up in the order a loop over them would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from connector.model import Activity, Contact
+from connector.qualify.decay import DAYS_PER_SECOND
+from connector.qualify.facts import KIND_CODES, ActivityPlan, Facts
+
+if TYPE_CHECKING:
+    from connector.qualify.conditions import ActivityFilter
+
+
+class Block:
+    """Contacts, their Facts (for what is said about one of them), and the block's columns.
+
+    ``rows``, ``ages`` (days before the clock, as ``Facts.age`` computes them) and ``codes`` (kind) have an
+    entry per activity; ``fit``, ``engagement``, ``score`` and ``disqualified`` one per contact, filled in
+    as the core decides them (zero until then, as in a contact's Facts)."""
+
+    def __init__(self, items: Sequence[tuple[Contact, Sequence[Activity]]], plan: ActivityPlan, now: datetime,
+                 now_ts: float):
+        self.facts = [Facts(contact, activities, now, plan, now_ts) for contact, activities in items]
+        self.contacts = [f.contact for f in self.facts]
+        self.size = n = len(self.facts)
+        self.now_ts = now_ts
+        activities: list[Activity] = []
+        for f in self.facts:
+            activities += f.activities
+        self.activities = activities
+        self.rows = np.repeat(np.arange(n), [len(f.activities) for f in self.facts])
+        self.ages = (now_ts - np.array([a.timestamp for a in activities], dtype=np.float64)) * DAYS_PER_SECOND
+        self.codes = np.array([KIND_CODES[a.kind] for a in activities], dtype=np.int16)
+        self.has_rollups = any(c.signals for c in self.contacts)
+        self.fit = np.zeros(n, dtype=np.int64)
+        self.engagement = np.zeros(n, dtype=np.int64)
+        self.score = np.zeros(n, dtype=np.int64)
+        self.disqualified = np.zeros(n, dtype=bool)
+        self._values: dict[str, list[Any]] = {}
+        self._matched: dict[int, np.ndarray] = {}
+        self._counts: dict[int, np.ndarray] = {}
+        self._groups: dict[int, list[list[Activity]]] = {}
+        self._urls: tuple[np.ndarray, list[str]] | None = None
+
+    def values(self, field: str, getter: Callable[[Contact], Any]) -> list[Any]:
+        """Each contact's value of one field (read once per block, however many tests look at it)."""
+        values = self._values.get(field)
+        if values is None:
+            values = self._values[field] = [getter(c) for c in self.contacts]
+        return values
+
+    def matched(self, flt: ActivityFilter) -> np.ndarray:
+        """Indices (into the block's activities) of those that pass ``flt``, in order."""
+        found = self._matched.get(flt.slot)
+        if found is None:
+            found = self._matched[flt.slot] = flt.select(self)
+        return found
+
+    def counts(self, flt: ActivityFilter) -> np.ndarray:
+        """How many activities pass ``flt``, per contact."""
+        counts = self._counts.get(flt.slot)
+        if counts is None:
+            counts = self._counts[flt.slot] = np.bincount(self.rows[self.matched(flt)], minlength=self.size)
+        return counts
+
+    def rollups(self, flt: ActivityFilter) -> np.ndarray | None:
+        """The CRM's rollup counts for ``flt``'s kinds, per contact; None when no contact has any."""
+        if not self.has_rollups:
+            return None
+        return np.array([flt.rollup(f) if f.contact.signals else 0.0 for f in self.facts])
+
+    def urls(self) -> tuple[np.ndarray, list[str]]:
+        """Each activity's url as a number (-1 when it has none), and the block's urls by number."""
+        if self._urls is None:
+            numbers: dict[str, int] = {}
+            ids = [numbers.setdefault(url, len(numbers)) if url else -1
+                   for url in [a.detail.get("url") for a in self.activities]]
+            self._urls = (np.array(ids, dtype=np.intp), list(numbers))
+        return self._urls
+
+    def activities_of(self, flt: ActivityFilter, row: int) -> tuple[Activity, ...]:
+        """The activities of one contact that pass ``flt``, in order (evidence)."""
+        if flt.only_kind is not None:  # one kind, nothing else: the contact's own list
+            return tuple(self.facts[row].by_kind.get(flt.only_kind, ()))
+        groups = self._groups.get(flt.slot)
+        if groups is None:
+            groups = self._groups[flt.slot] = [[] for _ in range(self.size)]
+            activities = self.activities
+            found = self.matched(flt)
+            for i, r in zip(found.tolist(), self.rows[found].tolist(), strict=True):
+                groups[r].append(activities[i])
+        return tuple(groups[row])
