@@ -18,13 +18,12 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from itertools import islice
 from datetime import datetime
+from itertools import islice
 
 from connector.model import Activity, Contact, Qualification, Stage
 from connector.qualify.engine import qualify_block
 from connector.qualify.scoring_model import ScoringModel
-
 
 #: Contacts qualified together: enough that each array operation covers many contacts, few enough that
 #: the arrays stay small (a block of 20-activity contacts is about a megabyte of them).
