@@ -27,7 +27,7 @@ from connector.qualify.scoring_model import ScoringModel
 
 #: Contacts qualified together: enough that each array operation covers many contacts, few enough that
 #: the arrays stay small (a block of 20-activity contacts is about a megabyte of them).
-BLOCK_SIZE = 2048
+BLOCK_SIZE = 1024
 
 
 def batched(items: Iterable[tuple[Contact, Sequence[Activity]]], size: int

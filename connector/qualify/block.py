@@ -36,6 +36,7 @@ class Block:
     def __init__(self, items: Sequence[tuple[Contact, Sequence[Activity]]], plan: ActivityPlan, now: datetime,
                  now_ts: float):
         self.facts = [Facts(contact, activities, now, plan, now_ts) for contact, activities in items]
+        self.url_kinds = plan.url_kinds
         self.contacts = [f.contact for f in self.facts]
         self.size = n = len(self.facts)
         self.now_ts = now_ts
@@ -54,7 +55,8 @@ class Block:
         self._values: dict[str, list[Any]] = {}
         self._matched: dict[int, np.ndarray] = {}
         self._counts: dict[int, np.ndarray] = {}
-        self._groups: dict[int, list[list[Activity]]] = {}
+        self._segments: dict[int, tuple[list[Activity], list[int]]] = {}
+        self._objects: np.ndarray | None = None
         self._urls: tuple[np.ndarray, list[str]] | None = None
 
     def values(self, field: str, getter: Callable[[Contact], Any]) -> list[Any]:
@@ -87,21 +89,33 @@ class Block:
     def urls(self) -> tuple[np.ndarray, list[str]]:
         """Each activity's url as a number (-1 when it has none), and the block's urls by number."""
         if self._urls is None:
-            numbers: dict[str, int] = {}
-            ids = [numbers.setdefault(url, len(numbers)) if url else -1
-                   for url in [a.detail.get("url") for a in self.activities]]
-            self._urls = (np.array(ids, dtype=np.intp), list(numbers))
+            activities = self.activities
+            if self.url_kinds is None:
+                at = np.arange(len(activities))
+            else:  # only the kinds url filters look at
+                at = np.flatnonzero(np.isin(self.codes, [KIND_CODES[k] for k in self.url_kinds]))
+            urls = [activities[i].detail.get("url") for i in at.tolist()]
+            numbers: dict[str | None, int] = dict.fromkeys(urls, -1)  # distinct urls, in C
+            numbers.pop(None, None)
+            numbers.pop("", None)
+            for number, url in enumerate(numbers):
+                numbers[url] = number
+            distinct = list(numbers)
+            numbers[None] = numbers[""] = -1
+            ids = np.full(len(activities), -1, dtype=np.intp)
+            ids[at] = [numbers[url] for url in urls]  # type: ignore[index]
+            self._urls = (ids, distinct)
         return self._urls
 
-    def activities_of(self, flt: ActivityFilter, row: int) -> tuple[Activity, ...]:
-        """The activities of one contact that pass ``flt``, in order (evidence)."""
-        if flt.only_kind is not None:  # one kind, nothing else: the contact's own list
-            return tuple(self.facts[row].by_kind.get(flt.only_kind, ()))
-        groups = self._groups.get(flt.slot)
-        if groups is None:
-            groups = self._groups[flt.slot] = [[] for _ in range(self.size)]
-            activities = self.activities
+    def segments(self, flt: ActivityFilter) -> tuple[list[Activity], list[int]]:
+        """The activities that pass ``flt`` and where each contact's run of them starts: contact ``row``'s
+        are ``activities[bounds[row]:bounds[row + 1]]``, in order (a reason's evidence)."""
+        segments = self._segments.get(flt.slot)
+        if segments is None:
+            if self._objects is None:
+                self._objects = np.empty(len(self.activities), dtype=object)
+                self._objects[:] = self.activities
             found = self.matched(flt)
-            for i, r in zip(found.tolist(), self.rows[found].tolist(), strict=True):
-                groups[r].append(activities[i])
-        return tuple(groups[row])
+            bounds = np.searchsorted(self.rows[found], np.arange(self.size + 1)).tolist()
+            segments = self._segments[flt.slot] = (self._objects[found].tolist(), bounds)
+        return segments

@@ -50,29 +50,36 @@ def _score_group(group: Group, axis: str, block: Block, reasons: list[list[Reaso
         rounded = _round_tenth(scaled)
         totals += np.where(fired, rounded, 0.0)  # rule by rule: each contact's sum in its reasons' order
         rounded_by_rule.append(rounded)
-    # Which (contact, rule) pairs fired, contact by contact and in rule order within each.
-    stacked = np.stack(fired_by_rule, axis=1)
-    rows, columns = np.nonzero(stacked)
-    if not len(rows):
-        return
-    values = np.stack(rounded_by_rule, axis=1)[rows, columns].tolist()
-    rules = group.rules
+    # Rule by rule, so each contact's reasons come in the group's rule order.
     group_name = group.name
-    facts_of = block.facts
-    for row, column, points in zip(rows.tolist(), columns.tolist(), values, strict=True):
-        rule = rules[column]
-        count = counts_by_rule[column][row]
+    for rule, fired, rounded, counts in zip(group.rules, fired_by_rule, rounded_by_rule, counts_by_rule,
+                                            strict=True):
+        rows = np.flatnonzero(fired)
+        if not len(rows):
+            continue
+        _add_reasons(rule, axis, group_name, block, rows.tolist(), rounded[rows].tolist(), counts, reasons)
+
+
+def _add_reasons(rule: Rule, axis: str, group: str, block: Block, rows: list[int], points: list[float],
+                 counts: list[float], reasons: list[list[Reason]]) -> None:
+    """The reasons of one rule for the contacts (``rows``) it fired for, with their evidence."""
+    name, labels = rule.name, rule.labels
+    flt = rule.activity
+    if flt is None:  # a field rule: the values that matched
+        label = labels[0.0] if 0.0 in labels else rule.label_for(0.0)
+        facts = block.facts
+        for row, value in zip(rows, points, strict=True):
+            reasons[row].append(new_reason((name, axis, value, rule.evidence(facts[row]), group, label, (), 0.0)))
+        return
+    found, bounds = block.segments(flt)  # the activities that counted
+    for row, value in zip(rows, points, strict=True):
+        count = counts[row]
         try:
-            label = rule.labels[count]
+            label = labels[count]
         except KeyError:
             label = rule.label_for(count)
-        flt = rule.activity
-        if flt is None:
-            reasons[row].append(new_reason((rule.name, axis, points, rule.evidence(facts_of[row]), group_name,
-                                            label, (), count)))
-        else:
-            reasons[row].append(new_reason((rule.name, axis, points, (), group_name, label,
-                                            block.activities_of(flt, row), count)))
+        reasons[row].append(new_reason((name, axis, value, (), group, label,
+                                        tuple(found[bounds[row]:bounds[row + 1]]), count)))
 
 
 def _field_rule(rule: Rule, block: Block) -> tuple[np.ndarray, np.ndarray, list[float]]:

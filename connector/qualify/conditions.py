@@ -431,7 +431,10 @@ class Scope:
     filters: list[ActivityFilter] = field(default_factory=list)
 
     def plan(self) -> ActivityPlan:
-        return ActivityPlan(len(self.filters))
+        url_filters = [flt for flt in self.filters if flt.by_url]
+        if any(flt.kind_set is None for flt in url_filters):
+            return ActivityPlan(len(self.filters), None)
+        return ActivityPlan(len(self.filters), frozenset(k for flt in url_filters for k in flt.kind_set or ()))
 
 
 def compile_activity_filter(spec: Any, scope: Scope, path: KeyPath) -> ActivityFilter:

@@ -25,9 +25,11 @@ KIND_CODES: dict[ActivityKind, int] = {kind: code for code, kind in enumerate(Ac
 
 @dataclass(frozen=True, eq=False)
 class ActivityPlan:
-    """Built once per scoring model: how many filter slots a contact's Facts keeps (one per activity filter)."""
+    """Built once per scoring model: how many filter slots a contact's Facts keeps (one per activity filter),
+    and the kinds whose urls some url filter looks at (None: any kind; empty: no url filters)."""
 
     slots: int
+    url_kinds: frozenset[ActivityKind] | None = frozenset()
 
 
 class Facts:
