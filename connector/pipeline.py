@@ -35,7 +35,7 @@ from connector.errors import StoreError
 from connector.mapping.render import render_outputs
 from connector.mapping.schema import Mapping as SourceMapping
 from connector.model import Activity, Contact, Stage
-from connector.qualify import ScoringModel, qualify
+from connector.qualify import ScoringModel, qualify_batch
 from connector.qualify.batch import gc_paused
 from connector.runreport import RunReport
 from connector.runs import Work
@@ -354,9 +354,15 @@ class Pipeline:
                 item.fp = prior.inputs_fp
             item.save_inputs = (prior is None or prior.dirty or item.repack
                                 or (item.fresh and (item.fp != prior.inputs_fp or prior.deleted)))
-            if not self._needs_qualification(item, confirmed):
-                continue
-            q = qualify(contact, item.activities, model, now, _previous_stage(item))
+        # The core takes the batch's contacts that need it together (a block at a time: connector/qualify).
+        due = [item for item in items if self._needs_qualification(item, confirmed)]
+        previous = {item.contact.key: stage for item in due  # type: ignore[union-attr]
+                    if (stage := _previous_stage(item)) is not None}
+        results = qualify_batch([(item.contact, item.activities) for item in due], model, now,  # type: ignore[misc]
+                                previous)
+        for item, q in zip(due, results, strict=True):
+            prior, contact = item.prior, item.contact
+            assert contact is not None
             item.qualified = True
             if (prior is None or prior.outcome != stored_contacts.outcome_of(q) or prior.qualified_fp != item.fp
                     or prior.model_version != q.model_version):
