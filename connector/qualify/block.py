@@ -93,7 +93,9 @@ class Block:
             if self.url_kinds is None:
                 at = np.arange(len(activities))
             else:  # only the kinds url filters look at
-                at = np.flatnonzero(np.isin(self.codes, [KIND_CODES[k] for k in self.url_kinds]))
+                table = np.zeros(len(KIND_CODES), dtype=bool)
+                table[[KIND_CODES[k] for k in self.url_kinds]] = True
+                at = np.flatnonzero(table[self.codes])
             urls = [activities[i].detail.get("url") for i in at.tolist()]
             numbers: dict[str | None, int] = dict.fromkeys(urls, -1)  # distinct urls, in C
             numbers.pop(None, None)

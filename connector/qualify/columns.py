@@ -32,32 +32,21 @@ def score_axis(axis: Axis, block: Block) -> tuple[np.ndarray, list[list[Reason]]
 
 
 def _score_group(group: Group, axis: str, block: Block, reasons: list[list[Reason]], totals: np.ndarray) -> None:
-    fired_by_rule: list[np.ndarray] = []
-    points_by_rule: list[np.ndarray] = []
-    counts_by_rule: list[list[float]] = []
-    for rule in group.rules:
-        if rule.activity is None:
-            fired, points, counts = _field_rule(rule, block)
-        else:
-            fired, points, counts = _activity_rule(rule, block)
-        fired_by_rule.append(fired)
-        points_by_rule.append(points)
-        counts_by_rule.append(counts)
-    factor = _cap_factor(group.cap, fired_by_rule, points_by_rule, block.size)
-    rounded_by_rule = []
-    for fired, points in zip(fired_by_rule, points_by_rule, strict=True):
-        scaled = np.where(points > 0, points * factor, points) if factor is not None else points
-        rounded = _round_tenth(scaled)
-        totals += np.where(fired, rounded, 0.0)  # rule by rule: each contact's sum in its reasons' order
-        rounded_by_rule.append(rounded)
+    decided = [_field_rule(rule, block) if rule.activity is None else _activity_rule(rule, block)
+               for rule in group.rules]
+    fired = np.array([d[0] for d in decided])  # rules x contacts
+    points = np.array([d[1] for d in decided])
+    if group.cap is not None:
+        points = np.where(points > 0, points * _cap_factor(group.cap, fired, points), points)
+    rounded = _round_tenth(points)
+    # Each contact's total, adding its reasons' points one at a time in their order (cumsum is sequential).
+    totals[:] = np.cumsum(np.vstack([totals, np.where(fired, rounded, 0.0)]), axis=0)[-1]
     # Rule by rule, so each contact's reasons come in the group's rule order.
     group_name = group.name
-    for rule, fired, rounded, counts in zip(group.rules, fired_by_rule, rounded_by_rule, counts_by_rule,
-                                            strict=True):
-        rows = np.flatnonzero(fired)
-        if not len(rows):
-            continue
-        _add_reasons(rule, axis, group_name, block, rows.tolist(), rounded[rows].tolist(), counts, reasons)
+    for rule, rule_fired, rule_rounded, (_, _, counts) in zip(group.rules, fired, rounded, decided, strict=True):
+        rows = np.flatnonzero(rule_fired)
+        if len(rows):
+            _add_reasons(rule, axis, group_name, block, rows.tolist(), rule_rounded[rows].tolist(), counts, reasons)
 
 
 def _add_reasons(rule: Rule, axis: str, group: str, block: Block, rows: list[int], points: list[float],
@@ -127,22 +116,15 @@ def _activity_rule(rule: Rule, block: Block) -> tuple[np.ndarray, np.ndarray, li
     return fired, total, counts
 
 
-def _cap_factor(cap: float | None, fired_by_rule: list[np.ndarray], points_by_rule: list[np.ndarray],
-                n: int) -> np.ndarray | None:
+def _cap_factor(cap: float, fired: np.ndarray, points: np.ndarray) -> np.ndarray:
     """How much each contact's positive rules in a group shrink so the group total is the cap (1.0 when
-    under it); None for a group without a cap."""
-    if cap is None:
-        return None
-    positive = np.zeros(n)
-    negative = np.zeros(n)
-    for fired, points in zip(fired_by_rule, points_by_rule, strict=True):
-        up = fired & (points > 0)
-        positive += np.where(up, points, 0.0)
-        negative += np.where(fired & ~up, points, 0.0)
-    under = (positive + negative <= cap) | (positive <= 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        shrunk = np.maximum(0.0, cap - negative) / positive
-    return np.where(under, 1.0, shrunk)
+    under it). ``fired`` and ``points`` are rules x contacts; sums go rule by rule, from 0.0."""
+    up = fired & (points > 0)
+    zero = np.zeros((1, points.shape[1]))
+    positive = np.cumsum(np.vstack([zero, np.where(up, points, 0.0)]), axis=0)[-1]
+    negative = np.cumsum(np.vstack([zero, np.where(fired & ~up, points, 0.0)]), axis=0)[-1]
+    over = (positive + negative > cap) & (positive > 0)
+    return np.divide(np.maximum(0.0, cap - negative), positive, out=np.ones_like(positive), where=over)
 
 
 def _round_tenth(values: np.ndarray) -> np.ndarray:
@@ -153,6 +135,7 @@ def _round_tenth(values: np.ndarray) -> np.ndarray:
     out = np.where(whole == 0, 0.0 * values, whole / 10.0)
     near = (off < -_NEAR_HALF) | (off > _NEAR_HALF)
     if near.any():
+        flat_out, flat_values = out.reshape(-1), values.reshape(-1)
         for i in np.flatnonzero(near).tolist():
-            out[i] = round_tenth(float(values[i]))
+            flat_out[i] = round_tenth(float(flat_values[i]))
     return out

@@ -283,7 +283,7 @@ class ActivityFilter:
     it found.
     """
 
-    __slots__ = ("slot", "kinds", "kind_set", "codes", "url_contains", "url_regex", "detail", "within_days",
+    __slots__ = ("slot", "kinds", "kind_set", "codes", "kind_table", "url_contains", "url_regex", "detail", "within_days",
                  "simple", "only_kind", "by_url", "url_memo", "keep")
 
     def __init__(self, slot: int, kinds: tuple[ActivityKind, ...] | None, url_contains: tuple[str, ...],
@@ -293,6 +293,9 @@ class ActivityFilter:
         self.kinds = kinds
         self.kind_set = frozenset(kinds) if kinds is not None else None
         self.codes = [KIND_CODES[kind] for kind in kinds] if kinds is not None else None
+        # Whether each kind (by code) passes: a block's kind mask is one lookup per activity.
+        self.kind_table = np.zeros(len(KIND_CODES), dtype=bool)
+        self.kind_table[self.codes if self.codes is not None else slice(None)] = True
         self.url_contains = url_contains
         self.url_regex = url_regex
         self.detail = detail
@@ -360,10 +363,7 @@ class ActivityFilter:
     def select(self, block: Block) -> np.ndarray:
         """Indices of the block's activities that pass: kinds and window as masks over the whole block,
         then the url and detail test on what is left (url verdicts are remembered: sites have few urls)."""
-        mask = None
-        codes = self.codes
-        if codes is not None:
-            mask = block.codes == codes[0] if len(codes) == 1 else np.isin(block.codes, codes)
+        mask = self.kind_table[block.codes] if self.codes is not None else None
         if self.within_days is not None:
             recent = block.ages <= self.within_days
             mask = recent if mask is None else mask & recent
