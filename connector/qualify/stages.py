@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
+import numpy as np
+
 from connector.model import Reason, Stage
 from connector.qualify.block import Block
 from connector.qualify.conditions import Condition
@@ -53,32 +55,49 @@ def decide_stages(
 ) -> list[StageDecision]:
     """The stage for each contact of a block whose scores are already in it. ``paths`` run highest stage
     first; ``previous`` is each contact's stage before (None: none known)."""
-    held = [path.condition.test_block(block).tolist() for path in paths]
-    recycled: list[list[bool]] | None = None  # decided for the block when a first contact would go back
     start = (Stage.SUBSCRIBER, "no lead criteria met") if lead_has_paths else (Stage.LEAD, "known contact")
+    # The first path (highest stage first) above the starting stage that holds; a disqualified contact
+    # goes no higher than lead. As arrays: paths x contacts.
+    options = [(path.stage, path.label) for path in paths]
+    options += [start, (Stage.LEAD, "disqualified: held at lead")]
+    eligible = np.array([path.stage > start[0] for path in paths], dtype=bool)
+    above_lead = np.array([path.stage > Stage.LEAD for path in paths], dtype=bool)
+    disqualified = block.disqualified
+    if paths:
+        held = np.array([path.condition.test_block(block) for path in paths])
+        held &= eligible[:, None] & ~(above_lead[:, None] & disqualified[None, :])
+        choice = np.where(held.any(axis=0), held.argmax(axis=0), len(paths))
+    else:
+        choice = np.full(block.size, len(paths))
+    if start[0] is Stage.LEAD:  # the starting stage is lead: a disqualified contact says why it stays there
+        choice = np.where(disqualified & (choice == len(paths)), len(paths) + 1, choice)
+    else:
+        lead_paths = [i for i, path in enumerate(paths) if path.stage is Stage.LEAD]
+        choice = np.where(disqualified & np.isin(choice, lead_paths), len(paths) + 1, choice)
+    recycled: list[list[bool]] | None = None  # decided for the block when a first contact would go back
+    decided: dict[tuple[Stage, str], StageDecision] = {}  # the same few decisions, shared
     decisions = []
-    for row, facts in enumerate(block.facts):
-        contact = facts.contact
-        computed, why = _from_crm_facts(contact.has_won_deal, contact.has_open_deal, contact.crm_stage)
-        if computed is None:
-            computed, why = start
-            disqualified = facts.disqualified
-            for path, verdicts in zip(paths, held, strict=True):
-                if disqualified and path.stage > Stage.LEAD:
-                    continue
-                if path.stage > computed and verdicts[row]:
-                    computed, why = path.stage, path.label
-                    break
-            if disqualified and computed <= Stage.LEAD:
-                why = "disqualified: held at lead" if computed == Stage.LEAD else why
-        before = previous[row]
-        if before is None or computed >= before:
-            decisions.append(StageDecision(computed, why))
+    for row, (contact, chosen, before) in enumerate(zip(block.contacts, choice.tolist(), previous, strict=True)):
+        if contact.has_won_deal or contact.has_open_deal or contact.crm_stage in _FROM_CRM:
+            computed, why = _from_crm_facts(contact.has_won_deal, contact.has_open_deal, contact.crm_stage)
+            assert computed is not None
+        else:
+            computed, why = options[chosen]
+        if before is None or _RANK[computed] >= _RANK[before]:
+            decision = decided.get((computed, why))
+            if decision is None:
+                decision = decided[(computed, why)] = StageDecision(computed, why)
+            decisions.append(decision)
             continue
         if recycled is None:
             recycled = [rule.condition.test_block(block).tolist() for rule in recycle]
-        decisions.append(_recycle_or_keep(facts, row, computed, why, before, recycle, recycled))
+        decisions.append(_recycle_or_keep(block.facts[row], row, computed, why, before, recycle, recycled))
     return decisions
+
+
+#: Stages only the CRM's facts give (deals, or the CRM's own stage).
+_FROM_CRM = frozenset((Stage.OPPORTUNITY, Stage.CUSTOMER, Stage.EVANGELIST))
+_RANK = {stage: stage.rank for stage in Stage}
 
 
 def _recycle_or_keep(facts: Facts, row: int, computed: Stage, why: str, before: Stage,
