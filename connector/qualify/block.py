@@ -35,7 +35,8 @@ class Block:
 
     def __init__(self, items: Sequence[tuple[Contact, Sequence[Activity]]], plan: ActivityPlan, now: datetime,
                  now_ts: float):
-        self.facts = [Facts(contact, activities, now, plan, now_ts) for contact, activities in items]
+        self.facts = [Facts(contact, activities, now, plan, now_ts, self, row)
+                      for row, (contact, activities) in enumerate(items)]
         self.url_kinds = plan.url_kinds
         self.contacts = [f.contact for f in self.facts]
         self.size = n = len(self.facts)

@@ -47,7 +47,6 @@ def qualify_block(
 ) -> list[Qualification]:
     """``qualify`` for each pair, ``now`` already checked and converted to a POSIX timestamp."""
     block = Block(items, model.plan, now, now_ts)
-    facts = block.facts
     disqualified_by = _disqualify(block, model)
     fit_totals, fit_reasons = score_axis(model.fit, block)
     engagement_totals, engagement_reasons = score_axis(model.engagement, block)
@@ -55,40 +54,26 @@ def qualify_block(
     block.engagement = engagement = model.engagement.scaled_block(engagement_totals)
     weighted = np.rint(model.fit_weight * fit + model.engagement_weight * engagement).astype(np.int64)
     block.score = np.where(block.disqualified, 0, weighted)
-    previous = []
-    for f, fit_value, engagement_value, score in zip(facts, fit.tolist(), engagement.tolist(),
-                                                     block.score.tolist(), strict=True):
-        f.fit, f.engagement, f.score = fit_value, engagement_value, score
-        stage = previous_stages.get(f.contact.key)
-        previous.append(stage if stage is not None else f.contact.crm_stage)
+    get = previous_stages.get
+    previous = [stage if (stage := get(c.key)) is not None else c.crm_stage for c in block.contacts]
     decisions = decide_stages(block, model.stage_paths, model.recycle, previous, model.lead_has_paths)
-    version, grade_of = model.version, model.grades.grade
+    grades = model.grades.grade_block(fit, engagement)
     results = []
-    for f, dq_reason, fit_reasons_of, engagement_reasons_of, decision, before in zip(
-            facts, disqualified_by, fit_reasons, engagement_reasons, decisions, previous, strict=True):
+    for contact, fit_value, engagement_value, score, disqualified, grade, dq_reason, fit_reasons_of, \
+            engagement_reasons_of, decision, before in zip(
+            block.contacts, fit.tolist(), engagement.tolist(), block.score.tolist(), block.disqualified.tolist(),
+            grades, disqualified_by, fit_reasons, engagement_reasons, decisions, previous, strict=True):
         reasons = [dq_reason] if dq_reason is not None else []
         reasons += fit_reasons_of
         reasons += engagement_reasons_of
-        if decision.recycle is not None:
-            reasons.append(decision.recycle)
-        grade = grade_of(f.fit, f.engagement)
+        stage, stage_reason, recycled = decision
+        if recycled is not None:
+            reasons.append(recycled)
         disqualified_reason = dq_reason.label if dq_reason is not None else None
-        results.append(Qualification(
-            contact_key=f.contact.key,
-            score=f.score,
-            fit=f.fit,
-            engagement=f.engagement,
-            grade=grade,
-            stage=decision.stage,
-            disqualified=f.disqualified,
-            disqualified_reason=disqualified_reason,
-            reasons=tuple(reasons),
-            summary=summarize(decision.stage, grade, f.score, reasons, disqualified_reason),
-            model_version=version,
-            computed_at=now,
-            stage_reason=decision.reason,
-            previous_stage=before,
-        ))
+        results.append(Qualification(  # in field order: this runs for every contact
+            contact.key, score, fit_value, engagement_value, grade, stage, disqualified, disqualified_reason,
+            tuple(reasons), summarize(stage, grade, score, reasons, disqualified_reason), model.version, now,
+            stage_reason, before))
     return results
 
 
@@ -105,7 +90,6 @@ def _disqualify(block: Block, model: ScoringModel) -> list[Reason | None]:
         for dq, verdicts in zip(model.disqualifiers, held_lists, strict=True):
             if verdicts[row]:
                 reasons[row] = Reason(dq.name, "disqualifier", 0.0, dq.condition.evidence(facts), None, dq.reason)
-                facts.disqualified = True
                 break
     block.disqualified = hit
     return reasons

@@ -11,10 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from connector.model import Activity, ActivityKind, Contact
 from connector.qualify.decay import DAYS_PER_SECOND
+
+if TYPE_CHECKING:
+    from connector.qualify.block import Block
 
 #: Marks a slot no filter has filled yet (None means "filled, nothing matched").
 UNSET: Any = object()
@@ -33,26 +36,40 @@ class ActivityPlan:
 
 
 class Facts:
-    """One contact's evaluation context. Scores are filled in as the core computes them."""
+    """One contact of a block (``row``), for what is said about it alone: evidence."""
 
-    __slots__ = ("contact", "activities", "now", "now_ts", "_by_kind", "_found", "slots",
-                 "fit", "engagement", "score", "disqualified")
+    __slots__ = ("contact", "activities", "now", "now_ts", "_by_kind", "_found", "slots", "block", "row")
 
     def __init__(self, contact: Contact, activities: Sequence[Activity], now: datetime, plan: ActivityPlan,
-                 now_ts: float | None = None):
+                 now_ts: float, block: Block, row: int):
         self.contact = contact
         if not isinstance(activities, (list, tuple)):  # filters may read them again: no one-shot iterators
             activities = tuple(activities)
         self.activities = activities
         self.now = now
-        self.now_ts = now.timestamp() if now_ts is None else now_ts
+        self.now_ts = now_ts
         self._by_kind: dict[ActivityKind, list[Activity]] | None = None
         self._found: list[Any] | None = None
         self.slots = plan.slots
-        self.fit = 0
-        self.engagement = 0
-        self.score = 0
-        self.disqualified = False
+        self.block = block
+        self.row = row
+
+    # Scores and the disqualified flag as the block has them so far (zero and False until decided).
+    @property
+    def fit(self) -> int:
+        return int(self.block.fit[self.row])
+
+    @property
+    def engagement(self) -> int:
+        return int(self.block.engagement[self.row])
+
+    @property
+    def score(self) -> int:
+        return int(self.block.score[self.row])
+
+    @property
+    def disqualified(self) -> bool:
+        return bool(self.block.disqualified[self.row])
 
     @property
     def by_kind(self) -> dict[ActivityKind, list[Activity]]:

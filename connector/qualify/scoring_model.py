@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from connector.qualify.conditions import Condition
 from connector.qualify.facts import ActivityPlan
 from connector.qualify.rules import Axis
@@ -30,6 +32,15 @@ class Grades:
         letter = "A" if fit >= self.fit_a else "B" if fit >= self.fit_b else "C"
         digit = "1" if engagement >= self.engagement_1 else "2" if engagement >= self.engagement_2 else "3"
         return letter + digit
+
+    def grade_block(self, fit: np.ndarray, engagement: np.ndarray) -> list[str]:
+        """``grade`` for each contact of a block."""
+        letter = np.where(fit >= self.fit_a, 0, np.where(fit >= self.fit_b, 1, 2))
+        digit = np.where(engagement >= self.engagement_1, 0, np.where(engagement >= self.engagement_2, 1, 2))
+        return [_GRADES[i] for i in (letter * 3 + digit).tolist()]
+
+
+_GRADES = [letter + digit for letter in "ABC" for digit in "123"]
 
 
 @dataclass(frozen=True, eq=False)

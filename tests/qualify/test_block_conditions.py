@@ -66,11 +66,9 @@ def test_block_verdicts_are_the_one_contact_verdicts(days_later: int) -> None:
     items = contacts(300)
     block = Block(items, default_model().plan, now, now.timestamp())
     rng = random.Random(days_later)
-    for row, facts in enumerate(block.facts):  # scores and flags as the core would have set them
-        facts.fit, facts.engagement, facts.score = rng.randint(0, 100), rng.randint(0, 100), rng.randint(0, 100)
-        facts.disqualified = rng.random() < 0.2
-        block.fit[row], block.engagement[row], block.score[row] = facts.fit, facts.engagement, facts.score
-        block.disqualified[row] = facts.disqualified
+    for row in range(block.size):  # scores and flags as the core would have set them (a contact's Facts read them)
+        block.fit[row], block.engagement[row], block.score[row] = (rng.randint(0, 100) for _ in range(3))
+        block.disqualified[row] = rng.random() < 0.2
     checked = 0
     for condition in conditions():
         verdicts = condition.test_block(block).tolist()
