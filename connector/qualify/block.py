@@ -35,17 +35,18 @@ class Block:
 
     def __init__(self, items: Sequence[tuple[Contact, Sequence[Activity]]], plan: ActivityPlan, now: datetime,
                  now_ts: float):
-        self.facts = [Facts(contact, activities, now, plan, now_ts, self, row)
-                      for row, (contact, activities) in enumerate(items)]
+        self.contacts = [contact for contact, _ in items]
+        # A contact's activities may come as any iterable: rules read them more than once.
+        self.activities_by_row = [acts if isinstance(acts, (list, tuple)) else tuple(acts) for _, acts in items]
+        self.size = n = len(self.contacts)
+        self._facts: list[Facts | None] = [None] * n
+        self._plan, self._now, self.now_ts = plan, now, now_ts
         self.url_kinds = plan.url_kinds
-        self.contacts = [f.contact for f in self.facts]
-        self.size = n = len(self.facts)
-        self.now_ts = now_ts
         activities: list[Activity] = []
-        for f in self.facts:
-            activities += f.activities
+        for acts in self.activities_by_row:
+            activities += acts
         self.activities = activities
-        self.rows = np.repeat(np.arange(n), [len(f.activities) for f in self.facts])
+        self.rows = np.repeat(np.arange(n), [len(acts) for acts in self.activities_by_row])
         self.ages = (now_ts - np.array([a.timestamp for a in activities], dtype=np.float64)) * DAYS_PER_SECOND
         self.codes = np.array([KIND_CODES[a.kind] for a in activities], dtype=np.int16)
         self.has_rollups = any(c.signals for c in self.contacts)
@@ -59,6 +60,14 @@ class Block:
         self._segments: dict[int, tuple[list[Activity], list[int]]] = {}
         self._objects: np.ndarray | None = None
         self._urls: tuple[np.ndarray, list[str]] | None = None
+
+    def facts(self, row: int) -> Facts:
+        """One contact's Facts, for what is said about it alone (evidence): made when first asked."""
+        facts = self._facts[row]
+        if facts is None:
+            facts = self._facts[row] = Facts(self.contacts[row], self.activities_by_row[row], self._now, self._plan,
+                                             self.now_ts, self, row)
+        return facts
 
     def values(self, field: str, getter: Callable[[Contact], Any]) -> list[Any]:
         """Each contact's value of one field (read once per block, however many tests look at it)."""
@@ -85,7 +94,7 @@ class Block:
         """The CRM's rollup counts for ``flt``'s kinds, per contact; None when no contact has any."""
         if not self.has_rollups:
             return None
-        return np.array([flt.rollup(f) if f.contact.signals else 0.0 for f in self.facts])
+        return np.array([flt.rollup_of(c) if c.signals else 0.0 for c in self.contacts])
 
     def urls(self) -> tuple[np.ndarray, list[str]]:
         """Each activity's url as a number (-1 when it has none), and the block's urls by number."""

@@ -56,9 +56,8 @@ def _add_reasons(rule: Rule, axis: str, group: str, block: Block, rows: list[int
     flt = rule.activity
     if flt is None:  # a field rule: the values that matched
         label = labels[0.0] if 0.0 in labels else rule.label_for(0.0)
-        facts = block.facts
         for row, value in zip(rows, points, strict=True):
-            reasons[row].append(new_reason((name, axis, value, rule.evidence(facts[row]), group, label, (), 0.0)))
+            reasons[row].append(new_reason((name, axis, value, rule.evidence(block, row), group, label, (), 0.0)))
         return
     found, bounds = block.segments(flt)  # the activities that counted
     for row, value in zip(rows, points, strict=True):

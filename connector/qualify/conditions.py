@@ -408,9 +408,13 @@ class ActivityFilter:
 
     def rollup(self, facts: Facts) -> float:
         """Count from the CRM's rollup signals for these kinds (undated, so only without a window)."""
+        return self.rollup_of(facts.contact)
+
+    def rollup_of(self, contact: Contact) -> float:
+        """``rollup`` for a contact."""
         if not self.simple or self.within_days is not None or self.kinds is None:
             return 0.0
-        signals = facts.contact.signals
+        signals = contact.signals
         if not signals:
             return 0.0
         return float(sum(signals.get(k.value, 0) or 0 for k in self.kinds))

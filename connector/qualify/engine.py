@@ -86,7 +86,7 @@ def _disqualify(block: Block, model: ScoringModel) -> list[Reason | None]:
     hit = np.logical_or.reduce(held)
     held_lists = [verdicts.tolist() for verdicts in held]
     for row in np.flatnonzero(hit).tolist():
-        facts = block.facts[row]
+        facts = block.facts(row)
         for dq, verdicts in zip(model.disqualifiers, held_lists, strict=True):
             if verdicts[row]:
                 reasons[row] = Reason(dq.name, "disqualifier", 0.0, dq.condition.evidence(facts), None, dq.reason)

@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import partial
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from connector.model import Contact, Reason
 from connector.qualify.conditions import MEMO_SIZE, ActivityFilter, Condition, fields_key
 from connector.qualify.decay import Decay
-from connector.qualify.facts import Facts
+
+if TYPE_CHECKING:
+    from connector.qualify.block import Block
 
 # Builds a Reason from a full tuple of its fields: a dozen per contact, and skipping NamedTuple's keyword
 # handling makes each about twice as cheap. The result is an ordinary Reason.
@@ -73,23 +76,23 @@ class Rule:
         if flt is not None:
             object.__setattr__(self, "rollup_possible", flt.simple and flt.within_days is None)
 
-    def evidence(self, facts: Facts) -> tuple[str, ...]:
-        """The field values that made a field rule hold for the contact (remembered by those values:
-        titles, sizes and countries repeat across contacts)."""
+    def evidence(self, block: Block, row: int) -> tuple[str, ...]:
+        """The field values that made a field rule hold for a contact of the block (remembered by those
+        values: titles, sizes and countries repeat across contacts)."""
         condition = self.condition
         if condition is None:
             return ()
         key_of = self.field_key
         if key_of is None:
-            return condition.evidence(facts)
-        key = key_of(facts.contact)
+            return condition.evidence(block.facts(row))
+        key = key_of(block.contacts[row])
         try:
             return self.remembered[key]
         except KeyError:
             pass
         except TypeError:  # unhashable (a list in attributes): without remembering
-            return condition.evidence(facts)
-        evidence = condition.evidence(facts)
+            return condition.evidence(block.facts(row))
+        evidence = condition.evidence(block.facts(row))
         if len(self.remembered) < MEMO_SIZE:
             self.remembered[key] = evidence
         return evidence

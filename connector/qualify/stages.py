@@ -91,7 +91,7 @@ def decide_stages(
             continue
         if recycled is None:
             recycled = [rule.condition.test_block(block).tolist() for rule in recycle]
-        decisions.append(_recycle_or_keep(block.facts[row], row, computed, why, before, recycle, recycled))
+        decisions.append(_recycle_or_keep(block.facts(row), row, computed, why, before, recycle, recycled))
     return decisions
 
 

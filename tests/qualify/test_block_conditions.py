@@ -72,7 +72,7 @@ def test_block_verdicts_are_the_one_contact_verdicts(days_later: int) -> None:
     checked = 0
     for condition in conditions():
         verdicts = condition.test_block(block).tolist()
-        alone = [condition.test(facts) for facts in block.facts]
+        alone = [condition.test(block.facts(row)) for row in range(block.size)]
         assert verdicts == alone, condition
         checked += 1 if any(alone) and not all(alone) else 0
     assert checked >= 20  # most conditions split the contacts: the comparison means something
