@@ -283,8 +283,8 @@ class ActivityFilter:
     it found.
     """
 
-    __slots__ = ("slot", "kinds", "kind_set", "codes", "kind_table", "url_contains", "url_regex", "detail", "within_days",
-                 "simple", "only_kind", "by_url", "url_memo", "keep")
+    __slots__ = ("slot", "kinds", "kind_set", "codes", "kind_table", "url_contains", "url_regex", "detail",
+                 "within_days", "simple", "only_kind", "by_url", "url_memo", "keep")
 
     def __init__(self, slot: int, kinds: tuple[ActivityKind, ...] | None, url_contains: tuple[str, ...],
                  url_regex: re.Pattern[str] | None, detail: tuple[tuple[str, frozenset[str]], ...],
