@@ -105,7 +105,7 @@ class Block:
             else:  # only the kinds url filters look at
                 table = np.zeros(len(KIND_CODES), dtype=bool)
                 table[[KIND_CODES[k] for k in self.url_kinds]] = True
-                at = np.flatnonzero(table[self.codes])
+                at = table[self.codes].nonzero()[0]
             urls = [activities[i].detail.get("url") for i in at.tolist()]
             numbers: dict[str | None, int] = dict.fromkeys(urls, -1)  # distinct urls, in C
             numbers.pop(None, None)

@@ -40,11 +40,11 @@ def _score_group(group: Group, axis: str, block: Block, reasons: list[list[Reaso
         points = np.where(points > 0, points * _cap_factor(group.cap, fired, points), points)
     rounded = _round_tenth(points)
     # Each contact's total, adding its reasons' points one at a time in their order (cumsum is sequential).
-    totals[:] = np.cumsum(np.vstack([totals, np.where(fired, rounded, 0.0)]), axis=0)[-1]
+    totals[:] = np.concatenate((totals[None], np.where(fired, rounded, 0.0))).cumsum(axis=0)[-1]
     # Rule by rule, so each contact's reasons come in the group's rule order.
     group_name = group.name
     for rule, rule_fired, rule_rounded, (_, _, counts) in zip(group.rules, fired, rounded, decided, strict=True):
-        rows = np.flatnonzero(rule_fired)
+        rows = rule_fired.nonzero()[0]
         if len(rows):
             _add_reasons(rule, axis, group_name, block, rows.tolist(), rule_rounded[rows].tolist(), counts, reasons)
 
@@ -111,7 +111,7 @@ def _activity_rule(rule: Rule, block: Block) -> tuple[np.ndarray, np.ndarray, li
             summed = np.maximum(summed, rollups * rule.rollup_factor)
         total = rule.points * summed
     if rule.cap is not None:
-        total = np.clip(total, -rule.cap, rule.cap)
+        total = np.minimum(np.maximum(total, -rule.cap), rule.cap)
     return fired, total, counts
 
 
@@ -120,8 +120,8 @@ def _cap_factor(cap: float, fired: np.ndarray, points: np.ndarray) -> np.ndarray
     under it). ``fired`` and ``points`` are rules x contacts; sums go rule by rule, from 0.0."""
     up = fired & (points > 0)
     zero = np.zeros((1, points.shape[1]))
-    positive = np.cumsum(np.vstack([zero, np.where(up, points, 0.0)]), axis=0)[-1]
-    negative = np.cumsum(np.vstack([zero, np.where(fired & ~up, points, 0.0)]), axis=0)[-1]
+    positive = np.concatenate((zero, np.where(up, points, 0.0))).cumsum(axis=0)[-1]
+    negative = np.concatenate((zero, np.where(fired & ~up, points, 0.0))).cumsum(axis=0)[-1]
     over = (positive + negative > cap) & (positive > 0)
     return np.divide(np.maximum(0.0, cap - negative), positive, out=np.ones_like(positive), where=over)
 
@@ -135,6 +135,6 @@ def _round_tenth(values: np.ndarray) -> np.ndarray:
     near = (off < -_NEAR_HALF) | (off > _NEAR_HALF)
     if near.any():
         flat_out, flat_values = out.reshape(-1), values.reshape(-1)
-        for i in np.flatnonzero(near).tolist():
+        for i in near.reshape(-1).nonzero()[0].tolist():
             flat_out[i] = round_tenth(float(flat_values[i]))
     return out

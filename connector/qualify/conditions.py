@@ -367,7 +367,7 @@ class ActivityFilter:
         if self.within_days is not None:
             recent = block.ages <= self.within_days
             mask = recent if mask is None else mask & recent
-        found = np.flatnonzero(mask) if mask is not None else np.arange(len(block.activities))
+        found = mask.nonzero()[0] if mask is not None else np.arange(len(block.activities))
         if self.by_url and len(found):
             url_ids, urls = block.urls()
             passes = np.array([self.url_verdict(url) for url in urls] + [False])  # id -1: no url

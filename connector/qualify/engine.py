@@ -85,7 +85,7 @@ def _disqualify(block: Block, model: ScoringModel) -> list[Reason | None]:
     held = [dq.condition.test_block(block) for dq in model.disqualifiers]
     hit = np.logical_or.reduce(held)
     held_lists = [verdicts.tolist() for verdicts in held]
-    for row in np.flatnonzero(hit).tolist():
+    for row in hit.nonzero()[0].tolist():
         facts = block.facts(row)
         for dq, verdicts in zip(model.disqualifiers, held_lists, strict=True):
             if verdicts[row]:
