@@ -1,5 +1,5 @@
 """The HubSpot sandbox at size: 10,000+ contacts paged with hubspot-api-client, the 10,000-result search cap,
-and the cold-start figure (5,000 contacts with 20 activities each served in under 10 seconds)."""
+and the cold-start bench (5,000 contacts with 20 activities each; its time is a figure in the README)."""
 
 from __future__ import annotations
 
