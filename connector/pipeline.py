@@ -32,7 +32,7 @@ from sqlalchemy.engine import Connection
 
 from connector.crm.base import Destination, WriteResult, WriteStatus
 from connector.errors import StoreError
-from connector.mapping.render import render_outputs
+from connector.mapping.render import output_targets, render_outputs
 from connector.mapping.schema import Mapping as SourceMapping
 from connector.model import Activity, Contact, Stage
 from connector.qualify import ScoringModel, qualify
@@ -53,7 +53,7 @@ from connector.store.codec import (
     pack_activities,
     unpack_activities,
 )
-from connector.store.contacts import StoredContact
+from connector.store.contacts import QUALIFICATION_COLUMNS, StoredContact
 from connector.store.rejected import Rejection
 from connector.store.types import value_json
 from connector.writeplan import COMPANION_OUTPUTS, ContactPlan, batches, plan_contact
@@ -92,9 +92,11 @@ class _Item:
 
 
 #: What a rescore worker computed for one contact (see ``Pipeline.compute_stored``): key, the stored state it
-#: saw, then the results. The state is compared again under the claim before anything is applied.
-Computed = tuple[str, tuple[Any, ...], str, bool, "dict[str, Any] | None", "tuple[Any, ...] | None",
-                 "dict[str, Any] | None", "str | None"]
+#: saw, then the results. The state is compared again under the claim before anything is applied. The
+#: qualification columns and the desired values travel as bare values (in the order of
+#: ``QUALIFICATION_COLUMNS`` and ``output_targets``): pickling costs per object, and names are the same for all.
+Computed = tuple[str, tuple[Any, ...], str, bool, "tuple[Any, ...] | None", "tuple[Any, ...] | None",
+                 "tuple[Any, ...] | None", "str | None"]
 
 
 def _state(prior: StoredContact) -> tuple[Any, ...]:
@@ -133,6 +135,7 @@ class Pipeline:
         self.work = Work(store, dry_run)
         self._targets = mapping.write_targets
         self._substantive = tuple(f.to for f in mapping.write if f.output not in COMPANION_OUTPUTS)
+        self._outputs = output_targets(mapping)
         self._committed_offset = self._offset()
         self._details = DetailCache()
         self._last_rescores: dict[str, datetime] | None = None
@@ -199,8 +202,10 @@ class Pipeline:
         clean = [(None, s) for s in stored.values() if not s.deleted and not s.dirty and s.activity_pack is not None]
         items = self._items(conn, clean, set())
         self._compute(items, {})
-        return [(item.key, _state(item.prior), item.fp, item.qualified, item.columns, item.change, item.desired,
-                 item.desired_fp) for item in items if item.prior is not None]
+        return [(item.key, _state(item.prior), item.fp, item.qualified,
+                 None if item.columns is None else tuple(item.columns.values()), item.change,
+                 None if item.desired is None else tuple(item.desired.values()), item.desired_fp)
+                for item in items if item.prior is not None]
 
     def apply_computed(self, keys: Sequence[str], computed: Sequence[Computed]) -> None:
         """Store and write what ``compute_stored`` computed elsewhere, under this process's claim. A contact
@@ -219,8 +224,11 @@ class Pipeline:
                     again.append(key)
                     continue
                 _, _, fp, qualified, columns, change, desired, desired_fp = entry
-                items.append(_Item(key, None, [], state, False, fp, qualified=qualified, columns=columns,
-                                   change=change, desired=desired, desired_fp=desired_fp))
+                items.append(_Item(
+                    key, None, [], state, False, fp, qualified=qualified,
+                    columns=None if columns is None else dict(zip(QUALIFICATION_COLUMNS, columns, strict=True)),
+                    change=change, desired=None if desired is None else dict(zip(self._outputs, desired, strict=True)),
+                    desired_fp=desired_fp))
             if items:
                 self._apply(conn, items, False)
             if again:

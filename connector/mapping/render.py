@@ -60,6 +60,11 @@ def render_outputs(qualification: Qualification, mapping: Mapping) -> dict[str, 
     }
 
 
+def output_targets(mapping: Mapping) -> tuple[str, ...]:
+    """The properties ``render_outputs`` gives values for, in the order of its result."""
+    return tuple(dict.fromkeys(field.to for field in mapping.write if field.policy is not WritePolicy.NEVER))
+
+
 def _empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 

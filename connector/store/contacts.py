@@ -138,12 +138,16 @@ def qualification_json(q: Qualification) -> str:
     }, separators=(",", ":"), ensure_ascii=False)
 
 
+#: The contact columns that hold a qualification, in the order of ``qualification_columns``.
+QUALIFICATION_COLUMNS = ("stage", "score", "fit", "engagement", "grade", "disqualified", "summary", "qualification",
+                         "model_version", "qualified_at", "qualified_fp", "dirty")
+
+
 def qualification_columns(q: Qualification, inputs_fp: str) -> dict[str, Any]:
-    """The contact columns that hold a qualification, for ``update_many``."""
-    return {"stage": q.stage.value, "score": q.score, "fit": q.fit, "engagement": q.engagement, "grade": q.grade,
-            "disqualified": q.disqualified, "summary": q.summary, "qualification": qualification_json(q),
-            "model_version": q.model_version, "qualified_at": q.computed_at, "qualified_fp": inputs_fp,
-            "dirty": False}
+    """The contact columns that hold a qualification, for ``update_many`` (keys: ``QUALIFICATION_COLUMNS``)."""
+    return dict(zip(QUALIFICATION_COLUMNS, (
+        q.stage.value, q.score, q.fit, q.engagement, q.grade, q.disqualified, q.summary, qualification_json(q),
+        q.model_version, q.computed_at, inputs_fp, False), strict=True))
 
 
 _TIMESTAMPS = frozenset({"qualified_at", "updated_at", "first_seen_at", "last_seen_at", "deleted_at"})
