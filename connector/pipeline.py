@@ -572,8 +572,11 @@ class WriteBack:
         return cls(data["read"], data["crm"], data["desired"])
 
     def dump(self) -> str:
-        return json.dumps({"read": self.read, "crm": self.crm, "desired": self.desired},
-                          separators=(",", ":"), ensure_ascii=False, default=str)
+        return _BOOK_ENCODER.encode({"read": self.read, "crm": self.crm, "desired": self.desired})
+
+
+# json.dumps with options builds an encoder per call; a rescore dumps a book per contact it plans.
+_BOOK_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=str)
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -128,14 +128,18 @@ def qualification_json(q: Qualification) -> str:
     """The explanation kept in the store: every reason with its points and field evidence, and how many
     activities counted. Activity evidence is not rendered here (it is most of the cost of a large rescore);
     `leadbridge explain` renders it from the stored activities when someone asks."""
-    reasons = [[r.rule, r.axis, r.group, round(r.points, 2), list(r.field_values), len(r.activities) or r.count]
-               for r in q.reasons]
-    return json.dumps({
+    reasons = [(r.rule, r.axis, r.group, round(r.points, 2), r.field_values, len(r.activities) or r.count)
+               for r in q.reasons]  # tuples: JSON lists all the same
+    return _ENCODER.encode({
         "score": q.score, "fit": q.fit, "engagement": q.engagement, "grade": q.grade, "stage": q.stage.value,
         "disqualified": q.disqualified, "disqualified_reason": q.disqualified_reason, "summary": q.summary,
         "stage_reason": q.stage_reason, "model_version": q.model_version,
         "computed_at": q.computed_at.isoformat(), "reasons": reasons,
-    }, separators=(",", ":"), ensure_ascii=False)
+    })
+
+
+# json.dumps with options builds an encoder per call; this runs once per contact of a rescore.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
 
 #: The contact columns that hold a qualification, in the order of ``qualification_columns``.

@@ -83,11 +83,15 @@ def clear(connection: Connection, pairs: Iterable[tuple[str, str]]) -> None:
 def due_keys(connection: Connection, source: str, now: datetime, after: str | None, limit: int) -> list[str]:
     """Keys of live contacts of ``source`` with a failed write due for retry, in key order; writes already
     attempted at ``now`` (earlier in the same run) are not due again."""
+    # Driven by the failed writes (few) with a lookup of each one's contact, rather than by the contacts of
+    # the source (all of them: a scan of the whole replica after every rescore, even with nothing to retry).
+    live = (select(contacts.c.key)
+            .where(contacts.c.key == rejected_writes.c.contact_key, contacts.c.source == source,
+                   contacts.c.deleted_at.is_(None))
+            .exists())
     query = (
         select(rejected_writes.c.contact_key)
-        .join(contacts, contacts.c.key == rejected_writes.c.contact_key)
-        .where(contacts.c.source == source, contacts.c.deleted_at.is_(None))
-        .where(rejected_writes.c.next_retry_at <= now, rejected_writes.c.last_attempt_at < now)
+        .where(rejected_writes.c.next_retry_at <= now, rejected_writes.c.last_attempt_at < now, live)
         .group_by(rejected_writes.c.contact_key)
         .order_by(rejected_writes.c.contact_key)
         .limit(limit)
