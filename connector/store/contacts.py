@@ -161,12 +161,11 @@ def update_many(connection: Connection, updates: dict[str, dict[str, Any]]) -> N
     """Update contacts by key, each with its own columns: one UPDATE per contact (a row is rewritten once
     however many things changed), one executemany per set of columns."""
     raw = Raw(connection)
-    groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+    groups: dict[tuple[str, ...], list[list[Any]]] = {}
     for key, values in updates.items():
-        names = tuple(values)
-        groups.setdefault(names, []).append(
-            (*(raw.timestamp(values[n]) if n in _TIMESTAMPS else values[n] for n in names), key))
+        groups.setdefault(tuple(values), []).append([*values.values(), key])
     for names, rows in groups.items():
+        raw.timestamps_at(rows, [i for i, name in enumerate(names) if name in _TIMESTAMPS])
         raw.execute_many(f"UPDATE contacts SET {', '.join(f'{n} = ?' for n in names)} WHERE key = ?", rows)
 
 
