@@ -467,7 +467,6 @@ class Pipeline:
             return
 
         keys = [item.key for item in candidates]
-        held_books = stored_contacts.writebacks(conn, keys)
         failures_before = rejected.load(conn, keys)
         failed_props: dict[str, list[str]] = {}
         for key, prop in failures_before:
@@ -479,7 +478,8 @@ class Pipeline:
         books: dict[str, WriteBack] = {}
         for item in candidates:
             key = item.key
-            book = books[key] = WriteBack.parse(held_books.get(key))
+            # As loaded at the start of the batch, in this transaction, under the claim: still what is stored.
+            book = books[key] = WriteBack.parse(item.prior.writeback if item.prior is not None else None)
             if item.fresh and item.contact is not None:
                 for prop, value in item.contact.crm_values.items():
                     if prop in self._targets:

@@ -19,7 +19,7 @@ from connector.store.tables import contacts
 Outcome = tuple[int, int, int, str, str, bool, str]
 
 _COLUMNS = ("key, data, inputs_fp, dirty, deleted_at, stage, score, fit, engagement, grade, disqualified, summary, "
-            "model_version, qualified_at, qualified_fp, read_fp, desired_fp, synced_fp, p.pack")
+            "model_version, qualified_at, qualified_fp, read_fp, desired_fp, synced_fp, writeback, p.pack")
 _FROM = "contacts LEFT JOIN activity_packs p ON p.contact_key = contacts.key"
 # The same columns without the big ones (the contact's data and its activities), for callers that only
 # need the state.
@@ -43,6 +43,7 @@ class StoredContact:
     read_fp: str | None
     desired_fp: str | None
     synced_fp: str | None
+    writeback: str | None  # the write-back book (JSON), read with the rest: the planner needs it for many
     activity_pack: str | None
 
 
@@ -52,12 +53,12 @@ def outcome_of(q: Qualification) -> Outcome:
 
 def _stored(row: tuple[Any, ...], raw: Raw) -> StoredContact:
     (key, data, inputs_fp, dirty, deleted_at, stage, score, fit, engagement, grade, disqualified, summary,
-     model_version, qualified_at, qualified_fp, read_fp, desired_fp, synced_fp, activity_pack) = row
+     model_version, qualified_at, qualified_fp, read_fp, desired_fp, synced_fp, writeback, activity_pack) = row
     outcome = None if stage is None else (score, fit, engagement, grade, stage, bool(disqualified), summary)
     return StoredContact(key, data, inputs_fp, bool(dirty), deleted_at is not None,
                          _STAGES[stage] if stage else None, outcome, model_version,
                          raw.read_timestamp(qualified_at), qualified_fp, read_fp, desired_fp, synced_fp,
-                         activity_pack)
+                         writeback, activity_pack)
 
 
 _STAGES = {stage.value: stage for stage in Stage}
@@ -71,15 +72,6 @@ def load(connection: Connection, keys: Sequence[str], *, state_only: bool = Fals
     for part in chunks(keys, 500):
         for row in raw.fetch(f"SELECT {columns} FROM {source} WHERE key IN ({raw.marks(len(part))})", part):
             found[row[0]] = _stored(row, raw)
-    return found
-
-
-def writebacks(connection: Connection, keys: Sequence[str]) -> dict[str, str | None]:
-    """The write-back books of the given contacts (read only for those the planner looks at)."""
-    raw = Raw(connection)
-    found: dict[str, str | None] = {}
-    for part in chunks(keys, 500):
-        found.update(raw.fetch(f"SELECT key, writeback FROM contacts WHERE key IN ({raw.marks(len(part))})", part))
     return found
 
 
