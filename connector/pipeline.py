@@ -100,11 +100,9 @@ Computed = tuple[str, tuple[Any, ...], str, bool, "tuple[Any, ...] | None", "tup
 
 
 def _state(prior: StoredContact) -> tuple[Any, ...]:
-    """What a computation depended on: if any of it changed meanwhile, the contact is computed again.
-    (The time as a POSIX timestamp: exact to the microsecond, and cheaper to send between processes.)"""
-    at = prior.qualified_at
+    """What a computation depended on: if any of it changed meanwhile, the contact is computed again."""
     return (prior.inputs_fp, prior.qualified_fp, prior.model_version, prior.outcome, prior.dirty, prior.deleted,
-            None if at is None else at.timestamp())
+            prior.qualified_at)
 
 
 class Pipeline:
