@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from connector.mapping.schema import Mapping, WriteField, WritePolicy
@@ -16,12 +17,20 @@ from connector.mapping.transforms import map_key, parse_bool, parse_float
 from connector.model import Qualification, Stage
 
 
+# Cached: every contact of a run is computed at the same moment, so a rescore renders the same few
+# timestamps hundreds of thousands of times.
+@lru_cache(maxsize=64)
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+@lru_cache(maxsize=64)
+def _utc_day(moment: datetime) -> str:
+    return moment.astimezone(UTC).date().isoformat()
+
+
 def _day(qualification: Qualification) -> str:
-    return qualification.computed_at.astimezone(UTC).date().isoformat()
+    return _utc_day(qualification.computed_at)
 
 
 _OUTPUT: dict[str, Callable[[Qualification], Any]] = {
