@@ -8,7 +8,7 @@ text from a CSV or a typed CRM value), so the planner only sends what changed an
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -17,20 +17,26 @@ from connector.mapping.transforms import map_key, parse_bool, parse_float
 from connector.model import Qualification, Stage
 
 
-# Cached: every contact of a run is computed at the same moment, so a rescore renders the same few
-# timestamps hundreds of thousands of times.
-@lru_cache(maxsize=64)
+# Cached: every contact of a run is computed at the same moment, so a rescore renders the same timestamp
+# hundreds of thousands of times. Keyed with the UTC offset too: equal datetimes in one zone can be
+# different moments (a repeated hour at the end of daylight saving time).
 def _iso(moment: datetime) -> str:
+    return _iso_at(moment, moment.utcoffset())
+
+
+@lru_cache(maxsize=64)
+def _iso_at(moment: datetime, offset: timedelta | None) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-@lru_cache(maxsize=64)
-def _utc_day(moment: datetime) -> str:
-    return moment.astimezone(UTC).date().isoformat()
-
-
 def _day(qualification: Qualification) -> str:
-    return _utc_day(qualification.computed_at)
+    moment = qualification.computed_at
+    return _day_at(moment, moment.utcoffset())
+
+
+@lru_cache(maxsize=64)
+def _day_at(moment: datetime, offset: timedelta | None) -> str:
+    return moment.astimezone(UTC).date().isoformat()
 
 
 _OUTPUT: dict[str, Callable[[Qualification], Any]] = {

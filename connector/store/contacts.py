@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select, update
@@ -126,8 +127,19 @@ def qualification_json(q: Qualification) -> str:
         "score": q.score, "fit": q.fit, "engagement": q.engagement, "grade": q.grade, "stage": q.stage.value,
         "disqualified": q.disqualified, "disqualified_reason": q.disqualified_reason, "summary": q.summary,
         "stage_reason": q.stage_reason, "model_version": q.model_version,
-        "computed_at": q.computed_at.isoformat(), "reasons": reasons,
+        "computed_at": _isoformat(q.computed_at), "reasons": reasons,
     })
+
+
+def _isoformat(moment: datetime) -> str:
+    # A run computes every contact at the same moment. Keyed with the UTC offset too: the same moment at
+    # another offset is an equal datetime, but its text differs.
+    return _isoformat_at(moment, moment.utcoffset())
+
+
+@lru_cache(maxsize=64)
+def _isoformat_at(moment: datetime, offset: timedelta | None) -> str:
+    return moment.isoformat()
 
 
 # json.dumps with options builds an encoder per call; this runs once per contact of a rescore.
