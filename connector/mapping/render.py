@@ -7,6 +7,7 @@ text from a CSV or a typed CRM value), so the planner only sends what changed an
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -87,6 +88,11 @@ def _empty(value: Any) -> bool:
 def same_value(new: Any, current: Any) -> bool:
     """Whether a rendered value equals what the CRM holds, across representations: ``42`` and ``"42.0"``,
     ``True`` and ``"true"``, None and ``""`` are the same; text compares trimmed."""
+    kind = type(new)
+    if kind is type(current) and (kind is int or kind is float):
+        # Two numbers of one type (a score the CRM holds from our last write): what the parsing below
+        # decides, without the parsing; the planner asks this for every value a rescore changes.
+        return math.isfinite(new) and math.isfinite(current) and float(new) == float(current)
     if _empty(new) or _empty(current):
         return _empty(new) and _empty(current)
     if isinstance(new, bool) or isinstance(current, bool):
