@@ -59,10 +59,11 @@ def load(store_url: str, n: int, activities_mean: float, out: Path) -> None:
     print(file=sys.stderr)
 
 
-def _cpu() -> tuple[float, float]:
-    """CPU seconds used so far by this process and by its finished children (the rescore workers)."""
+def _cpu() -> tuple[float, float, float, float]:
+    """CPU seconds used so far by this process and by its finished children (the rescore workers), then the
+    part of each spent in the kernel (reading and writing the database files)."""
     me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return me.ru_utime + me.ru_stime, children.ru_utime + children.ru_stime
+    return me.ru_utime + me.ru_stime, children.ru_utime + children.ru_stime, me.ru_stime, children.ru_stime
 
 
 def main() -> None:
@@ -96,7 +97,8 @@ def main() -> None:
         result = run_rescore(store, model, mapping, source=SOURCE, destination=destination, clock=lambda: later,
                              options=SyncOptions(workers=workers))
         seconds = time.perf_counter() - started
-        main_cpu, workers_cpu = (after - before for after, before in zip(_cpu(), cpu_before, strict=True))
+        main_cpu, workers_cpu, main_sys, workers_sys = (
+            after - before for after, before in zip(_cpu(), cpu_before, strict=True))
         with store.engine.connect() as conn:
             activities = conn.exec_driver_sql("SELECT count(*) FROM activities").scalar()
         store.close()
@@ -114,6 +116,8 @@ def main() -> None:
         "contacts_per_s": round(report.qualified / seconds),
         "cpu_seconds_main": round(main_cpu, 2),
         "cpu_seconds_workers": round(workers_cpu, 2),
+        "cpu_seconds_main_kernel": round(main_sys, 2),
+        "cpu_seconds_workers_kernel": round(workers_sys, 2),
         "contacts_per_s_idle_cores": round(report.qualified / idle_seconds),
         "qualified": report.qualified,
         "stage_changes": sum(report.stage_changes.values()),

@@ -13,6 +13,7 @@ Workers are forked, so they start with the model and mapping already loaded.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections import deque
@@ -43,6 +44,7 @@ def auto_workers(contacts: int) -> int:
 
 
 def _start(url: str, model: ScoringModel, mapping: SourceMapping, now: datetime, options: PipelineOptions) -> None:
+    gc.enable()  # forked while the parent had it paused (rescore_chunks); each chunk pauses it again
     store = Store(create_store_engine(url, read_only=True))
     _worker["pipeline"] = Pipeline(store, model, mapping, now=now, rescoring=True, options=options)
 
@@ -59,7 +61,10 @@ def rescore_chunks(pipeline: Pipeline, chunks: Iterable[list[str]], workers: int
     context = multiprocessing.get_context("fork")
     url = pipeline.store.url.render_as_string(hide_password=False)
     args: tuple[Any, ...] = (url, pipeline.model, pipeline.mapping, pipeline.now, pipeline.options)
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start, initargs=args) as pool:
+    # The results arriving from the workers are unpickled on a thread of this process, outside the
+    # batches' pauses (see Pipeline._claimed): millions of acyclic objects that would set off collections
+    # walking this process's heap. Paused for the whole rescore; reference counting still frees them.
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start, initargs=args) as pool, gc_paused():
         pending: deque[tuple[list[str], Future[list[Computed]]]] = deque()
 
         def apply_oldest() -> None:

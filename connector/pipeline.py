@@ -32,7 +32,7 @@ from sqlalchemy.engine import Connection
 
 from connector.crm.base import Destination, WriteResult, WriteStatus
 from connector.errors import StoreError
-from connector.mapping.render import render_outputs
+from connector.mapping.render import output_targets, render_outputs
 from connector.mapping.schema import Mapping as SourceMapping
 from connector.model import Activity, Contact, Stage
 from connector.qualify import ScoringModel, qualify_batch
@@ -53,7 +53,7 @@ from connector.store.codec import (
     pack_activities,
     unpack_activities,
 )
-from connector.store.contacts import StoredContact
+from connector.store.contacts import QUALIFICATION_COLUMNS, StoredContact
 from connector.store.rejected import Rejection
 from connector.store.types import value_json
 from connector.writeplan import COMPANION_OUTPUTS, ContactPlan, batches, plan_contact
@@ -92,9 +92,11 @@ class _Item:
 
 
 #: What a rescore worker computed for one contact (see ``Pipeline.compute_stored``): key, the stored state it
-#: saw, then the results. The state is compared again under the claim before anything is applied.
-Computed = tuple[str, tuple[Any, ...], str, bool, "dict[str, Any] | None", "tuple[Any, ...] | None",
-                 "dict[str, Any] | None", "str | None"]
+#: saw, then the results. The state is compared again under the claim before anything is applied. The
+#: qualification columns and the desired values travel as bare values (in the order of
+#: ``QUALIFICATION_COLUMNS`` and ``output_targets``): pickling costs per object, and names are the same for all.
+Computed = tuple[str, tuple[Any, ...], str, bool, "tuple[Any, ...] | None", "tuple[Any, ...] | None",
+                 "tuple[Any, ...] | None", "str | None"]
 
 
 def _state(prior: StoredContact) -> tuple[Any, ...]:
@@ -133,6 +135,7 @@ class Pipeline:
         self.work = Work(store, dry_run)
         self._targets = mapping.write_targets
         self._substantive = tuple(f.to for f in mapping.write if f.output not in COMPANION_OUTPUTS)
+        self._outputs = output_targets(mapping)
         self._committed_offset = self._offset()
         self._details = DetailCache()
         self._last_rescores: dict[str, datetime] | None = None
@@ -199,8 +202,10 @@ class Pipeline:
         clean = [(None, s) for s in stored.values() if not s.deleted and not s.dirty and s.activity_pack is not None]
         items = self._items(conn, clean, set())
         self._compute(items, {})
-        return [(item.key, _state(item.prior), item.fp, item.qualified, item.columns, item.change, item.desired,
-                 item.desired_fp) for item in items if item.prior is not None]
+        return [(item.key, _state(item.prior), item.fp, item.qualified,
+                 None if item.columns is None else tuple(item.columns.values()), item.change,
+                 None if item.desired is None else tuple(item.desired.values()), item.desired_fp)
+                for item in items if item.prior is not None]
 
     def apply_computed(self, keys: Sequence[str], computed: Sequence[Computed]) -> None:
         """Store and write what ``compute_stored`` computed elsewhere, under this process's claim. A contact
@@ -219,8 +224,11 @@ class Pipeline:
                     again.append(key)
                     continue
                 _, _, fp, qualified, columns, change, desired, desired_fp = entry
-                items.append(_Item(key, None, [], state, False, fp, qualified=qualified, columns=columns,
-                                   change=change, desired=desired, desired_fp=desired_fp))
+                items.append(_Item(
+                    key, None, [], state, False, fp, qualified=qualified,
+                    columns=None if columns is None else dict(zip(QUALIFICATION_COLUMNS, columns, strict=True)),
+                    change=change, desired=None if desired is None else dict(zip(self._outputs, desired, strict=True)),
+                    desired_fp=desired_fp))
             if items:
                 self._apply(conn, items, False)
             if again:
@@ -465,7 +473,6 @@ class Pipeline:
             return
 
         keys = [item.key for item in candidates]
-        held_books = stored_contacts.writebacks(conn, keys)
         failures_before = rejected.load(conn, keys)
         failed_props: dict[str, list[str]] = {}
         for key, prop in failures_before:
@@ -477,7 +484,8 @@ class Pipeline:
         books: dict[str, WriteBack] = {}
         for item in candidates:
             key = item.key
-            book = books[key] = WriteBack.parse(held_books.get(key))
+            # As loaded at the start of the batch, in this transaction, under the claim: still what is stored.
+            book = books[key] = WriteBack.parse(item.prior.writeback if item.prior is not None else None)
             if item.fresh and item.contact is not None:
                 for prop, value in item.contact.crm_values.items():
                     if prop in self._targets:
@@ -570,8 +578,11 @@ class WriteBack:
         return cls(data["read"], data["crm"], data["desired"])
 
     def dump(self) -> str:
-        return json.dumps({"read": self.read, "crm": self.crm, "desired": self.desired},
-                          separators=(",", ":"), ensure_ascii=False, default=str)
+        return _BOOK_ENCODER.encode({"read": self.read, "crm": self.crm, "desired": self.desired})
+
+
+# json.dumps with options builds an encoder per call; a rescore dumps a book per contact it plans.
+_BOOK_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=str)
 
 
 def _same(a: Any, b: Any) -> bool:

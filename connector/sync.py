@@ -217,15 +217,19 @@ def _stored_pass(pipeline: Pipeline, store: Store, source: str, options: SyncOpt
         progress("retries", pipeline.report.retried)
 
 
+# The rescore lists keys from the (source, key) index alone: deleted contacts are among them (the pipeline
+# skips them, it reads every row anyway), because asking for live ones only means reading each contact's
+# row here as well, just for its deletion mark: a second of a 200,000-contact rescore, before and beside
+# the real work.
+
 def _key_chunks(pipeline: Pipeline, source: str, size: int) -> Iterator[list[str]]:
     after: str | None = None
     while True:
         with pipeline.work.transaction() as conn:
-            query = select(contacts_table.c.key).where(contacts_table.c.source == source,
-                                                       contacts_table.c.deleted_at.is_(None))
+            query = select(contacts_table.c.key).where(contacts_table.c.source == source)
             if after is not None:
                 query = query.where(contacts_table.c.key > after)
-            keys = list(conn.execute(query.order_by(contacts_table.c.key).limit(size)).scalars())
+            keys = list(conn.execute(query.order_by(contacts_table.c.key).limit(size)).scalars().all())
         if not keys:
             return
         yield keys
@@ -233,8 +237,9 @@ def _key_chunks(pipeline: Pipeline, source: str, size: int) -> Iterator[list[str
 
 
 def _count(conn: Connection, source: str) -> int:
+    """Contacts of ``source`` in the store, deleted ones included (see ``_key_chunks``)."""
     return int(conn.execute(select(func.count()).select_from(contacts_table).where(
-        contacts_table.c.source == source, contacts_table.c.deleted_at.is_(None))).scalar() or 0)
+        contacts_table.c.source == source)).scalar() or 0)
 
 
 def _cursor_mover(source: str, object_type: str, page: ContactPage, run: Run) -> Callable[[Connection], None]:

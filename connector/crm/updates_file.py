@@ -31,7 +31,9 @@ FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 class UpdatesFile:
     """A Destination that appends updates to a file; every record's result is OK."""
 
-    batch_size = 500
+    #: A file takes any number of rows per call, and each call ends with an fsync: a transaction's updates
+    #: (a page of a sync, a chunk of a rescore) go in one call.
+    batch_size = 10_000
 
     def __init__(self, path: str | Path, properties: Sequence[str], id_column: str = "id"):
         self.path = Path(path).expanduser().resolve()

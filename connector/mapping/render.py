@@ -7,8 +7,10 @@ text from a CSV or a typed CRM value), so the planner only sends what changed an
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from connector.mapping.schema import Mapping, WriteField, WritePolicy
@@ -16,12 +18,26 @@ from connector.mapping.transforms import map_key, parse_bool, parse_float
 from connector.model import Qualification, Stage
 
 
+# Cached: every contact of a run is computed at the same moment, so a rescore renders the same timestamp
+# hundreds of thousands of times. Keyed with the UTC offset too: equal datetimes in one zone can be
+# different moments (a repeated hour at the end of daylight saving time).
 def _iso(moment: datetime) -> str:
+    return _iso_at(moment, moment.utcoffset())
+
+
+@lru_cache(maxsize=64)
+def _iso_at(moment: datetime, offset: timedelta | None) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _day(qualification: Qualification) -> str:
-    return qualification.computed_at.astimezone(UTC).date().isoformat()
+    moment = qualification.computed_at
+    return _day_at(moment, moment.utcoffset())
+
+
+@lru_cache(maxsize=64)
+def _day_at(moment: datetime, offset: timedelta | None) -> str:
+    return moment.astimezone(UTC).date().isoformat()
 
 
 _OUTPUT: dict[str, Callable[[Qualification], Any]] = {
@@ -60,6 +76,11 @@ def render_outputs(qualification: Qualification, mapping: Mapping) -> dict[str, 
     }
 
 
+def output_targets(mapping: Mapping) -> tuple[str, ...]:
+    """The properties ``render_outputs`` gives values for, in the order of its result."""
+    return tuple(dict.fromkeys(field.to for field in mapping.write if field.policy is not WritePolicy.NEVER))
+
+
 def _empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -67,6 +88,11 @@ def _empty(value: Any) -> bool:
 def same_value(new: Any, current: Any) -> bool:
     """Whether a rendered value equals what the CRM holds, across representations: ``42`` and ``"42.0"``,
     ``True`` and ``"true"``, None and ``""`` are the same; text compares trimmed."""
+    kind = type(new)
+    if kind is type(current) and (kind is int or kind is float):
+        # Two numbers of one type (a score the CRM holds from our last write): what the parsing below
+        # decides, without the parsing; the planner asks this for every value a rescore changes.
+        return math.isfinite(new) and math.isfinite(current) and float(new) == float(current)
     if _empty(new) or _empty(current):
         return _empty(new) and _empty(current)
     if isinstance(new, bool) or isinstance(current, bool):

@@ -98,6 +98,13 @@ class Raw:
         self._last_stamp = (value, text)
         return text
 
+    def timestamps_at(self, rows: Sequence[list[Any]], positions: Sequence[int]) -> None:
+        """Convert, in place, the timestamps at ``positions`` of each row into parameters (``timestamp``)."""
+        stamp = self.timestamp
+        for row in rows:
+            for i in positions:
+                row[i] = stamp(row[i])
+
     def read_timestamp(self, value: Any) -> Any:
         """A timestamp column value, aware UTC (None stays None)."""
         if value is None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import fields
+from dataclasses import MISSING, fields
 from datetime import UTC, date, datetime
 from types import MappingProxyType
 from typing import Any
@@ -78,12 +78,55 @@ def decode_contact(key: str, data: str, crm_values: Mapping[str, Any] | None = N
     for name in _DATETIME_FIELDS & raw.keys():
         raw[name] = datetime.fromisoformat(raw[name])
     if "crm_stage" in raw:
-        raw["crm_stage"] = Stage(raw["crm_stage"])
+        raw["crm_stage"] = _STAGES[raw["crm_stage"]]
     for name in _MAPPING_FIELDS & raw.keys():
         raw[name] = MappingProxyType({k: _unplain(v) for k, v in raw[name].items()})
     if crm_values:
         raw["crm_values"] = MappingProxyType(dict(crm_values))
-    return Contact(key=key, **raw)
+    raw["key"] = key
+    return make_contact(raw)
+
+
+_STAGES: dict[str, Stage] = {stage.value: stage for stage in Stage}
+
+
+def _fast_contact_factory() -> Callable[[dict[str, Any]], Contact]:
+    """Build Contacts from a dict of field values without the frozen dataclass __init__ (keyword binding
+    and one object.__setattr__ per field, of some forty): a rescore decodes every stored contact. Fields
+    missing from the dict get their defaults, as with the constructor; a name that is not a field raises
+    TypeError, as it would. Only valid while Contact has no __post_init__; otherwise the constructor is used."""
+    if hasattr(Contact, "__post_init__") or not hasattr(Contact, "__slots__"):
+        return lambda values: Contact(**values)
+    new = object.__new__
+    slots: list[tuple[str, Callable[[Any, Any], None], Any, Callable[[], Any] | None]] = []
+    for f in fields(Contact):
+        factory = None if f.default_factory is MISSING else f.default_factory
+        slots.append((f.name, getattr(Contact, f.name).__set__, f.default, factory))
+    names = frozenset(name for name, _, _, _ in slots)
+
+    def make(values: dict[str, Any]) -> Contact:
+        if not names.issuperset(values):
+            return Contact(**values)  # the constructor's own error for an unknown (or missing) field
+        contact = new(Contact)
+        for name, setter, default, factory in slots:
+            value = values.get(name, _ABSENT)
+            if value is _ABSENT:
+                if factory is not None:
+                    value = factory()
+                elif default is MISSING:
+                    return Contact(**values)
+                else:
+                    value = default
+            setter(contact, value)
+        return contact
+
+    return make
+
+
+_ABSENT = object()
+
+#: make_contact({field: value, ...}) -> Contact, the same as Contact(**values)
+make_contact = _fast_contact_factory()
 
 
 def encode_detail(detail: Mapping[str, Any]) -> str | None:

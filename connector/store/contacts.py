@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select, update
@@ -19,7 +20,7 @@ from connector.store.tables import contacts
 Outcome = tuple[int, int, int, str, str, bool, str]
 
 _COLUMNS = ("key, data, inputs_fp, dirty, deleted_at, stage, score, fit, engagement, grade, disqualified, summary, "
-            "model_version, qualified_at, qualified_fp, read_fp, desired_fp, synced_fp, p.pack")
+            "model_version, qualified_at, qualified_fp, read_fp, desired_fp, synced_fp, writeback, p.pack")
 _FROM = "contacts LEFT JOIN activity_packs p ON p.contact_key = contacts.key"
 # The same columns without the big ones (the contact's data and its activities), for callers that only
 # need the state.
@@ -43,6 +44,7 @@ class StoredContact:
     read_fp: str | None
     desired_fp: str | None
     synced_fp: str | None
+    writeback: str | None  # the write-back book (JSON), read with the rest: the planner needs it for many
     activity_pack: str | None
 
 
@@ -52,12 +54,12 @@ def outcome_of(q: Qualification) -> Outcome:
 
 def _stored(row: tuple[Any, ...], raw: Raw) -> StoredContact:
     (key, data, inputs_fp, dirty, deleted_at, stage, score, fit, engagement, grade, disqualified, summary,
-     model_version, qualified_at, qualified_fp, read_fp, desired_fp, synced_fp, activity_pack) = row
+     model_version, qualified_at, qualified_fp, read_fp, desired_fp, synced_fp, writeback, activity_pack) = row
     outcome = None if stage is None else (score, fit, engagement, grade, stage, bool(disqualified), summary)
     return StoredContact(key, data, inputs_fp, bool(dirty), deleted_at is not None,
                          _STAGES[stage] if stage else None, outcome, model_version,
                          raw.read_timestamp(qualified_at), qualified_fp, read_fp, desired_fp, synced_fp,
-                         activity_pack)
+                         writeback, activity_pack)
 
 
 _STAGES = {stage.value: stage for stage in Stage}
@@ -71,15 +73,6 @@ def load(connection: Connection, keys: Sequence[str], *, state_only: bool = Fals
     for part in chunks(keys, 500):
         for row in raw.fetch(f"SELECT {columns} FROM {source} WHERE key IN ({raw.marks(len(part))})", part):
             found[row[0]] = _stored(row, raw)
-    return found
-
-
-def writebacks(connection: Connection, keys: Sequence[str]) -> dict[str, str | None]:
-    """The write-back books of the given contacts (read only for those the planner looks at)."""
-    raw = Raw(connection)
-    found: dict[str, str | None] = {}
-    for part in chunks(keys, 500):
-        found.update(raw.fetch(f"SELECT key, writeback FROM contacts WHERE key IN ({raw.marks(len(part))})", part))
     return found
 
 
@@ -128,22 +121,41 @@ def qualification_json(q: Qualification) -> str:
     """The explanation kept in the store: every reason with its points and field evidence, and how many
     activities counted. Activity evidence is not rendered here (it is most of the cost of a large rescore);
     `leadbridge explain` renders it from the stored activities when someone asks."""
-    reasons = [[r.rule, r.axis, r.group, round(r.points, 2), list(r.field_values), len(r.activities) or r.count]
-               for r in q.reasons]
-    return json.dumps({
+    reasons = [(r.rule, r.axis, r.group, round(r.points, 2), r.field_values, len(r.activities) or r.count)
+               for r in q.reasons]  # tuples: JSON lists all the same
+    return _ENCODER.encode({
         "score": q.score, "fit": q.fit, "engagement": q.engagement, "grade": q.grade, "stage": q.stage.value,
         "disqualified": q.disqualified, "disqualified_reason": q.disqualified_reason, "summary": q.summary,
         "stage_reason": q.stage_reason, "model_version": q.model_version,
-        "computed_at": q.computed_at.isoformat(), "reasons": reasons,
-    }, separators=(",", ":"), ensure_ascii=False)
+        "computed_at": _isoformat(q.computed_at), "reasons": reasons,
+    })
+
+
+def _isoformat(moment: datetime) -> str:
+    # A run computes every contact at the same moment. Keyed with the UTC offset too: the same moment at
+    # another offset is an equal datetime, but its text differs.
+    return _isoformat_at(moment, moment.utcoffset())
+
+
+@lru_cache(maxsize=64)
+def _isoformat_at(moment: datetime, offset: timedelta | None) -> str:
+    return moment.isoformat()
+
+
+# json.dumps with options builds an encoder per call; this runs once per contact of a rescore.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
+#: The contact columns that hold a qualification, in the order of ``qualification_columns``.
+QUALIFICATION_COLUMNS = ("stage", "score", "fit", "engagement", "grade", "disqualified", "summary", "qualification",
+                         "model_version", "qualified_at", "qualified_fp", "dirty")
 
 
 def qualification_columns(q: Qualification, inputs_fp: str) -> dict[str, Any]:
-    """The contact columns that hold a qualification, for ``update_many``."""
-    return {"stage": q.stage.value, "score": q.score, "fit": q.fit, "engagement": q.engagement, "grade": q.grade,
-            "disqualified": q.disqualified, "summary": q.summary, "qualification": qualification_json(q),
-            "model_version": q.model_version, "qualified_at": q.computed_at, "qualified_fp": inputs_fp,
-            "dirty": False}
+    """The contact columns that hold a qualification, for ``update_many`` (keys: ``QUALIFICATION_COLUMNS``)."""
+    return dict(zip(QUALIFICATION_COLUMNS, (
+        q.stage.value, q.score, q.fit, q.engagement, q.grade, q.disqualified, q.summary, qualification_json(q),
+        q.model_version, q.computed_at, inputs_fp, False), strict=True))
 
 
 _TIMESTAMPS = frozenset({"qualified_at", "updated_at", "first_seen_at", "last_seen_at", "deleted_at"})
@@ -153,12 +165,11 @@ def update_many(connection: Connection, updates: dict[str, dict[str, Any]]) -> N
     """Update contacts by key, each with its own columns: one UPDATE per contact (a row is rewritten once
     however many things changed), one executemany per set of columns."""
     raw = Raw(connection)
-    groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+    groups: dict[tuple[str, ...], list[list[Any]]] = {}
     for key, values in updates.items():
-        names = tuple(values)
-        groups.setdefault(names, []).append(
-            (*(raw.timestamp(values[n]) if n in _TIMESTAMPS else values[n] for n in names), key))
+        groups.setdefault(tuple(values), []).append([*values.values(), key])
     for names, rows in groups.items():
+        raw.timestamps_at(rows, [i for i, name in enumerate(names) if name in _TIMESTAMPS])
         raw.execute_many(f"UPDATE contacts SET {', '.join(f'{n} = ?' for n in names)} WHERE key = ?", rows)
 
 

@@ -87,10 +87,11 @@ def record(connection: Connection, changes: Mapping[tuple[str, str], Mapping[str
     """Upsert the changed columns of each (contact key, property), leaving its other columns alone: one
     executemany per set of columns. Values are JSON text; ``read_at``/``written_at`` datetimes."""
     raw = Raw(connection)
-    groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+    # Grouped by the columns in the order they were set: the callers set them in a few fixed orders, so
+    # this makes as few groups as sorting would, without sorting for each of a rescore's changes.
+    groups: dict[tuple[str, ...], list[list[Any]]] = {}
     for (key, prop), columns in changes.items():
-        names = tuple(sorted(columns))
-        groups.setdefault(names, []).append(
-            (key, prop, *(raw.timestamp(columns[n]) if n in _TIMESTAMPS else columns[n] for n in names)))
+        groups.setdefault(tuple(columns), []).append([key, prop, *columns.values()])
     for names, rows in groups.items():
+        raw.timestamps_at(rows, [2 + i for i, name in enumerate(names) if name in _TIMESTAMPS])
         raw.execute_many(_upsert(names), rows)

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select, tuple_
 from sqlalchemy.engine import Connection
 
-from connector.store.bulk import chunks, upsert
+from connector.store.bulk import Raw, chunks, upsert
 from connector.store.tables import contacts, rejected_writes
 
 #: Attempts retried on the very next run; after that the pause doubles from one hour up to a day.
@@ -39,13 +39,16 @@ class Rejection:
 
 
 def load(connection: Connection, keys: Sequence[str]) -> dict[tuple[str, str], Rejection]:
+    """The failed writes of the given contacts. Plain driver access (``Raw``): the planner asks for every
+    contact it plans, and SQLAlchemy's expanding IN costs more than the lookup of an empty table."""
+    raw = Raw(connection)
     found: dict[tuple[str, str], Rejection] = {}
-    cols = (rejected_writes.c.contact_key, rejected_writes.c.field, rejected_writes.c.value,
-            rejected_writes.c.status, rejected_writes.c.reason, rejected_writes.c.attempts,
-            rejected_writes.c.next_retry_at)
     for part in chunks(sorted(set(keys)), 500):
-        for row in connection.execute(select(*cols).where(rejected_writes.c.contact_key.in_(part))):
-            found[(row[0], row[1])] = Rejection(*row)
+        for key, field, value, status, reason, attempts, next_retry_at in raw.fetch(
+                "SELECT contact_key, field, value, status, reason, attempts, next_retry_at FROM rejected_writes "
+                f"WHERE contact_key IN ({raw.marks(len(part))})", part):
+            found[(key, field)] = Rejection(key, field, value, status, reason, attempts,
+                                            raw.read_timestamp(next_retry_at))
     return found
 
 
@@ -83,11 +86,15 @@ def clear(connection: Connection, pairs: Iterable[tuple[str, str]]) -> None:
 def due_keys(connection: Connection, source: str, now: datetime, after: str | None, limit: int) -> list[str]:
     """Keys of live contacts of ``source`` with a failed write due for retry, in key order; writes already
     attempted at ``now`` (earlier in the same run) are not due again."""
+    # Driven by the failed writes (few) with a lookup of each one's contact, rather than by the contacts of
+    # the source (all of them: a scan of the whole replica after every rescore, even with nothing to retry).
+    live = (select(contacts.c.key)
+            .where(contacts.c.key == rejected_writes.c.contact_key, contacts.c.source == source,
+                   contacts.c.deleted_at.is_(None))
+            .exists())
     query = (
         select(rejected_writes.c.contact_key)
-        .join(contacts, contacts.c.key == rejected_writes.c.contact_key)
-        .where(contacts.c.source == source, contacts.c.deleted_at.is_(None))
-        .where(rejected_writes.c.next_retry_at <= now, rejected_writes.c.last_attempt_at < now)
+        .where(rejected_writes.c.next_retry_at <= now, rejected_writes.c.last_attempt_at < now, live)
         .group_by(rejected_writes.c.contact_key)
         .order_by(rejected_writes.c.contact_key)
         .limit(limit)

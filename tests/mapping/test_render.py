@@ -86,6 +86,19 @@ def test_same_value(new, current, same):
     assert same_value(new, current) is same
 
 
+@pytest.mark.parametrize(
+    ("new", "current", "same"),
+    [
+        (72, 72, True), (72, 73, False), (0.5, 0.5, True), (0.5, 0.25, False), (2**53, 2**53 + 1, True),
+        (float("nan"), float("nan"), False), (float("inf"), float("inf"), False), (1.0, float("inf"), False),
+    ],
+)
+def test_same_value_of_two_numbers_is_that_of_their_text(new, current, same):
+    # Numbers compare as parsed from text (e.g. from a CSV); two numbers of one type decide the same way.
+    assert same_value(new, current) is same
+    assert same_value(new, str(current)) is same
+
+
 def fields(mapping):
     return {w.to: w for w in mapping.write}
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +17,7 @@ from connector.store.codec import (
     decode_contact,
     encode_contact,
     fingerprint,
+    make_contact,
     pack_activities,
     unpack_activities,
 )
@@ -47,6 +50,24 @@ def test_contact_round_trip_keeps_every_field_but_crm_values() -> None:
     back = decode_contact(CONTACT.key, encode_contact(CONTACT), CONTACT.crm_values)
     assert back == CONTACT
     assert decode_contact(CONTACT.key, encode_contact(CONTACT)).crm_values == {}
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.sets(st.sampled_from(sorted(set(CONTACT.__slots__) - {"key"}))))  # type: ignore[attr-defined]
+def test_make_contact_is_the_constructor(names: set[str]) -> None:
+    # Any subset of fields: the missing ones get the constructor's defaults (mappings are fresh-empty).
+    values = {"key": CONTACT.key, **{name: getattr(CONTACT, name) for name in names}}
+    made = make_contact(dict(values))
+    assert made == Contact(**values)
+    assert _fields(made) == _fields(Contact(**values))
+
+
+@pytest.mark.parametrize("values", [{"email": "a@b.c"}, {"key": "k", "no_such_field": 1}])
+def test_make_contact_refuses_what_the_constructor_refuses(values: dict) -> None:
+    with pytest.raises(TypeError) as expected:
+        Contact(**values)
+    with pytest.raises(TypeError, match=re.escape(str(expected.value))):
+        make_contact(dict(values))
 
 
 def test_fingerprint_ignores_what_our_writes_change_and_activity_order() -> None:
