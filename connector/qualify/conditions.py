@@ -87,6 +87,7 @@ def _is_empty(value: Any) -> bool:
 
 Predicate = Callable[[Any], bool]
 MEMO_SIZE = 100_000
+_UNSEEN: Any = object()  # not in a memo
 
 
 def _numeric_predicates(spec: Mapping[str, Any], doc: YamlDoc, path: KeyPath) -> list[Predicate]:
@@ -212,12 +213,15 @@ class FieldTest(Condition):
                                  for v in values], dtype=bool)
             decide = self._decide
             return np.array([decide(v) for v in values], dtype=bool)
-        memo = self.memo
+        get = self.memo.get
         try:
-            verdicts = [memo[v] for v in values]  # titles, countries, sizes: usually all seen before
-        except (KeyError, TypeError):
+            verdicts = [get(v, _UNSEEN) for v in values]  # titles, countries, sizes: usually seen before
+        except TypeError:  # an unhashable value (a list in attributes)
             remembered = self._remembered
             verdicts = [remembered(v) for v in values]
+        if _UNSEEN in verdicts:  # decide the values not seen before (and remember them)
+            remembered = self._remembered
+            verdicts = [remembered(v) if verdict is _UNSEEN else verdict for v, verdict in zip(values, verdicts)]
         return np.array(verdicts, dtype=bool)
 
     def _remembered(self, value: Any) -> bool:
