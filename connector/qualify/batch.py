@@ -4,13 +4,6 @@ The core allocates a dozen small objects per contact and none of them form refer
 cyclic garbage collector has nothing to find; yet with a large replica in memory each of its passes walks
 millions of live objects. Pausing it for the duration of a batch makes bulk qualification about twice as
 fast and changes nothing else: reference counting still frees everything.
-
-What the batch leaves alive (its results) would still be walked when the collector comes back on: the
-first collection of the youngest generation visits every object allocated while it was off, and the middle
-generation's visits them again. They are long-lived data, so the batch files them straight under the oldest
-generation instead (``gc.freeze()`` then ``gc.unfreeze()``: two list splices, no walk), where only a full
-collection looks at them, as it would at any old object. Skipped when the host process keeps frozen
-objects of its own (a pre-fork server's ``gc.freeze()``), which unfreezing would release.
 """
 
 from __future__ import annotations
@@ -39,17 +32,13 @@ def batched(items: Iterable[tuple[Contact, Sequence[Activity]]], size: int
 
 @contextmanager
 def gc_paused() -> Iterator[None]:
-    """Disable the cyclic garbage collector inside the block (restored after, even on error), and file what
-    the block allocated under the oldest generation."""
+    """Disable the cyclic garbage collector inside the block (restored after, even on error)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was_enabled:
-            if gc.get_freeze_count() == 0:
-                gc.freeze()  # everything tracked -> the permanent generation
-                gc.unfreeze()  # ... -> the oldest generation
             gc.enable()
 
 
