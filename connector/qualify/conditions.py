@@ -221,7 +221,8 @@ class FieldTest(Condition):
             verdicts = [remembered(v) for v in values]
         if _UNSEEN in verdicts:  # decide the values not seen before (and remember them)
             remembered = self._remembered
-            verdicts = [remembered(v) if verdict is _UNSEEN else verdict for v, verdict in zip(values, verdicts)]
+            verdicts = [remembered(v) if verdict is _UNSEEN else verdict
+                        for v, verdict in zip(values, verdicts, strict=True)]
         return np.array(verdicts, dtype=bool)
 
     def _remembered(self, value: Any) -> bool:
