@@ -112,11 +112,12 @@ class Block:
             numbers.pop("", None)
             for number, url in enumerate(numbers):
                 numbers[url] = number
-            distinct = list(numbers)
+            distinct = [url for url in numbers if url is not None]
             numbers[None] = numbers[""] = -1
             ids = np.full(len(activities), -1, dtype=np.intp)
-            ids[at] = [numbers[url] for url in urls]  # type: ignore[index]
+            ids[at] = [numbers[url] for url in urls]
             self._urls = (ids, distinct)
+            return ids, distinct
         return self._urls
 
     def segments(self, flt: ActivityFilter) -> tuple[list[Activity], list[int]]:

@@ -97,6 +97,7 @@ def _activity_rule(rule: Rule, block: Block) -> tuple[np.ndarray, np.ndarray, li
     fired = (count_array >= rule.at_least) & (count_array != 0)
     if rule.condition is not None:
         fired &= rule.condition.test_block(block)
+    total: np.ndarray
     if rule.once:  # the most recent activity's factor
         newest = np.full(n, np.inf)
         np.minimum.at(newest, rows, ages)
