@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 class Block:
     """Contacts, their Facts (for what is said about one of them), and the block's columns.
 
-    ``rows``, ``ages`` (days before the clock, as ``Facts.age`` computes them) and ``codes`` (kind) have an
+    ``rows``, ``ages`` (days before the clock, as a window filter computes them) and ``codes`` (kind) have an
     entry per activity; ``fit``, ``engagement``, ``score`` and ``disqualified`` one per contact, filled in
     as the core decides them (zero until then, as in a contact's Facts)."""
 

@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from connector.model import Activity, ActivityKind, Contact
-from connector.qualify.decay import DAYS_PER_SECOND
 
 if TYPE_CHECKING:
     from connector.qualify.block import Block
@@ -88,16 +87,6 @@ class Facts:
         if found is None:
             found = self._found = [UNSET] * self.slots
         return found
-
-    def age(self, activity: Activity) -> float:
-        """Age in days of one activity (negative if stamped after ``now``: clock skew)."""
-        return (self.now_ts - activity.timestamp) * DAYS_PER_SECOND
-
-    def value(self, field: str) -> Any:
-        """A contact field by name, including the derived ``email_domain``."""
-        if field == "email_domain":
-            return email_domain(self.contact)
-        return self.contact.value(field)
 
 
 def email_domain(contact: Contact) -> str | None:

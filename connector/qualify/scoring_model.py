@@ -28,13 +28,8 @@ class Grades:
     engagement_1: float = 60
     engagement_2: float = 30
 
-    def grade(self, fit: int, engagement: int) -> str:
-        letter = "A" if fit >= self.fit_a else "B" if fit >= self.fit_b else "C"
-        digit = "1" if engagement >= self.engagement_1 else "2" if engagement >= self.engagement_2 else "3"
-        return letter + digit
-
     def grade_block(self, fit: np.ndarray, engagement: np.ndarray) -> list[str]:
-        """``grade`` for each contact of a block."""
+        """Each contact's grade: fit letter (A, B, C) and engagement digit (1, 2, 3), e.g. ``A1``."""
         letter = np.where(fit >= self.fit_a, 0, np.where(fit >= self.fit_b, 1, 2))
         digit = np.where(engagement >= self.engagement_1, 0, np.where(engagement >= self.engagement_2, 1, 2))
         return [_GRADES[i] for i in (letter * 3 + digit).tolist()]
