@@ -128,6 +128,12 @@ class Registry:
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 
+def inbox_gauge(depth: Callable[[], dict[str, int]]) -> Gauge:
+    """Inbox events by status, read when scraped (the receiver and the worker both show it)."""
+    return Gauge("leadbridge_inbox_events", "Inbox events by status.",
+                 lambda: {(("status", s),): float(n) for s, n in depth().items()})
+
+
 class ReceiverMetrics:
     """What the receiver counts: per source, events received, accepted (new), duplicates, ignored (echoes and
     other objects), requests rejected by reason, and the time to acknowledge."""
@@ -158,13 +164,7 @@ class ReceiverMetrics:
             Histogram("leadbridge_webhook_ack_seconds", "Time from request to acknowledgement.", ACK_BUCKETS)
         )
         if depth is not None:
-            self.registry.add(
-                Gauge(
-                    "leadbridge_inbox_events",
-                    "Inbox events by status.",
-                    lambda: {(("status", s),): float(n) for s, n in depth().items()},
-                )
-            )
+            self.registry.add(inbox_gauge(depth))
 
 
 class WorkerMetrics:
@@ -186,10 +186,4 @@ class WorkerMetrics:
             Histogram("leadbridge_worker_processing_seconds", "From receipt to done, per event.", PROCESSING_BUCKETS)
         )
         if depth is not None:
-            self.registry.add(
-                Gauge(
-                    "leadbridge_inbox_events",
-                    "Inbox events by status.",
-                    lambda: {(("status", s),): float(n) for s, n in depth().items()},
-                )
-            )
+            self.registry.add(inbox_gauge(depth))

@@ -70,11 +70,7 @@ class OAuthFlow:
     form: tuple[tuple[str, str], ...]
 
     def login(self, session: requests.Session, timeout: float) -> Token:
-        try:
-            response = session.post(self.token_url, data=dict(self.form), timeout=timeout)
-        except requests.RequestException as exc:
-            raise RetriableCrmError(f"Salesforce login ({self.name}) failed to connect: {type(exc).__name__}") from None
-        return _token(response, self.name)
+        return _request_token(session, self.token_url, dict(self.form), self.name, timeout)
 
 
 @dataclass(frozen=True)
@@ -103,11 +99,7 @@ class JwtFlow:
 
     def login(self, session: requests.Session, timeout: float) -> Token:
         form = {"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": self.assertion()}
-        try:
-            response = session.post(self.token_url, data=form, timeout=timeout)
-        except requests.RequestException as exc:
-            raise RetriableCrmError(f"Salesforce login (jwt) failed to connect: {type(exc).__name__}") from None
-        return _token(response, self.name)
+        return _request_token(session, self.token_url, form, self.name, timeout)
 
 
 @dataclass(frozen=True)
@@ -147,6 +139,15 @@ class GivenSession:
 
     def login(self, session: requests.Session, timeout: float) -> Token:
         return self.token
+
+
+def _request_token(session: requests.Session, url: str, form: dict[str, str], name: str, timeout: float) -> Token:
+    """POST an OAuth token request; a connection failure is retriable, the answer is read by ``_token``."""
+    try:
+        response = session.post(url, data=form, timeout=timeout)
+    except requests.RequestException as exc:
+        raise RetriableCrmError(f"Salesforce login ({name}) failed to connect: {type(exc).__name__}") from None
+    return _token(response, name)
 
 
 def _token(response: requests.Response, flow: str) -> Token:
