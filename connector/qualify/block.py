@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -57,8 +58,7 @@ class Block:
         self._values: dict[str, list[Any]] = {}
         self._matched: dict[int, np.ndarray] = {}
         self._counts: dict[int, np.ndarray] = {}
-        self._segments: dict[int, tuple[list[Activity], list[int]]] = {}
-        self._objects: np.ndarray | None = None
+        self._segments: dict[int, tuple[tuple[Activity, ...], list[int]]] = {}
         self._urls: tuple[np.ndarray, list[str]] | None = None
 
     def facts(self, row: int) -> Facts:
@@ -68,6 +68,11 @@ class Block:
             facts = self._facts[row] = Facts(self.contacts[row], self.activities_by_row[row], self._now, self._plan,
                                              self.now_ts, self, row)
         return facts
+
+    def release(self) -> None:
+        """Drop the Facts made for evidence: they point back at the block, and a block left in a cycle would
+        wait for a collection with its contacts, activities and arrays (a batch makes no cyclic garbage)."""
+        self._facts = []
 
     def values(self, field: str, getter: Callable[[Contact], Any]) -> list[Any]:
         """Each contact's value of one field (read once per block, however many tests look at it)."""
@@ -120,15 +125,17 @@ class Block:
             return ids, distinct
         return self._urls
 
-    def segments(self, flt: ActivityFilter) -> tuple[list[Activity], list[int]]:
+    def segments(self, flt: ActivityFilter) -> tuple[tuple[Activity, ...], list[int]]:
         """The activities that pass ``flt`` and where each contact's run of them starts: contact ``row``'s
         are ``activities[bounds[row]:bounds[row + 1]]``, in order (a reason's evidence)."""
         segments = self._segments.get(flt.slot)
         if segments is None:
-            if self._objects is None:
-                self._objects = np.empty(len(self.activities), dtype=object)
-                self._objects[:] = self.activities
             found = self.matched(flt)
             bounds = np.searchsorted(self.rows[found], np.arange(self.size + 1)).tolist()
-            segments = self._segments[flt.slot] = (self._objects[found].tolist(), bounds)
+            # A tuple, so each contact's run is one slice. Not through an object array: numpy asks every
+            # activity whether it is a sequence, which costs more than the rest of the core's work on it.
+            picked = found.tolist()
+            chosen: tuple[Activity, ...] = (
+                itemgetter(*picked)(self.activities) if len(picked) > 1 else tuple(self.activities[i] for i in picked))
+            segments = self._segments[flt.slot] = (chosen, bounds)
         return segments

@@ -67,7 +67,7 @@ def _add_reasons(rule: Rule, axis: str, group: str, block: Block, rows: list[int
         except KeyError:
             label = rule.label_for(count)
         reasons[row].append(new_reason((name, axis, value, (), group, label,
-                                        tuple(found[bounds[row]:bounds[row + 1]]), count)))
+                                        found[bounds[row]:bounds[row + 1]], count)))
 
 
 def _field_rule(rule: Rule, block: Block) -> tuple[np.ndarray, np.ndarray, list[float]]:

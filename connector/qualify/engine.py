@@ -74,6 +74,7 @@ def qualify_block(
             contact.key, score, fit_value, engagement_value, grade, stage, disqualified, disqualified_reason,
             tuple(reasons), summarize(stage, grade, score, reasons, disqualified_reason), model.version, now,
             stage_reason, before))
+    block.release()
     return results
 
 

@@ -13,6 +13,7 @@ from support.core import default_model
 
 from connector.model import Activity, ActivityKind, Contact, Stage
 from connector.qualify import load_model, qualify, qualify_batch
+from connector.qualify.batch import BLOCK_SIZE, LONG_LIVED_BATCH
 from connector.sandbox.synthetic import DEFAULT_NOW, people, to_common
 
 
@@ -55,9 +56,17 @@ def test_batch_needs_an_aware_now_unless_empty() -> None:
     assert qualify_batch([], default_model(), DEFAULT_NOW.replace(tzinfo=None)) == []
 
 
-def test_batch_restores_the_collector_and_leaves_garbage_collectable() -> None:
-    # An earlier version filed a batch's results under the oldest generation (gc.freeze + unfreeze): cyclic
-    # garbage made between batches went there too and a streaming sync grew to 1.5x its memory.
+@pytest.fixture(scope="module")
+def large() -> list[tuple[Contact, list[Activity]]]:
+    """Enough contacts for qualify_batch to file its results under the oldest generation."""
+    return synthetic(LONG_LIVED_BATCH)
+
+
+@pytest.mark.parametrize("size", ["small", "large"])
+def test_batch_restores_the_collector_and_leaves_garbage_collectable(size: str, large) -> None:
+    # An earlier version filed a batch's results under the oldest generation (gc.freeze + unfreeze) without
+    # collecting the young generations first: cyclic garbage made between batches went there too, and a
+    # streaming sync grew to 1.5x its memory.
     class Cycle:
         pass
 
@@ -66,7 +75,40 @@ def test_batch_restores_the_collector_and_leaves_garbage_collectable() -> None:
     cycle.self = cycle  # type: ignore[attr-defined]
     weakref.finalize(cycle, collected.append, True)
     del cycle
-    qualify_batch(synthetic(20), default_model(), DEFAULT_NOW)
+    qualify_batch(synthetic(20) if size == "small" else large, default_model(), DEFAULT_NOW)
     assert gc.isenabled() and gc.get_freeze_count() == 0
     gc.collect(1)  # the young generations: the cycle was not moved out of their reach
     assert collected == [True]
+
+
+def test_a_batch_makes_no_cyclic_garbage(large) -> None:
+    # Contacts that are disqualified or recycled get Facts for their evidence, which point at their block.
+    later = DEFAULT_NOW + timedelta(days=120)
+    previous = {c.key: Stage.MQL for c, _ in large[::3]}
+    gc.collect()
+    gc.disable()
+    try:
+        results = qualify_batch(large[:BLOCK_SIZE], default_model(), later, previous)
+        assert any(q.disqualified for q in results) and any(q.stage_reason.startswith("recycled") for q in results)
+        del results
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+
+
+def test_a_large_batch_files_its_results_under_the_oldest_generation(large) -> None:
+    results = qualify_batch(large, default_model(), DEFAULT_NOW)
+    kept = {id(q) for q in results} | {id(r) for q in results for r in q.reasons}
+    young = gc.get_objects(0) + gc.get_objects(1)
+    assert not any(id(o) in kept for o in young)
+    assert any(id(o) in kept for o in gc.get_objects(2))
+
+
+def test_a_host_s_frozen_objects_stay_frozen(large) -> None:
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        qualify_batch(large, default_model(), DEFAULT_NOW)
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
