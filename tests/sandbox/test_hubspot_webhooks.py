@@ -13,7 +13,6 @@ import json
 import re
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,8 +24,9 @@ from connector.sandbox.hubspot import HubSpotSandbox, WebhookSettings
 from connector.sandbox.recorder import RecordedRequest, WebhookRecorder
 from connector.sandbox.server import SandboxServer
 from connector.sandbox.waiting import wait_until
+from tests.support.reference import REFERENCE
 
-VECTORS = Path(__file__).resolve().parents[3] / "shared" / "reference" / "hubspot" / "signature-vectors.json"
+VECTORS = REFERENCE / "hubspot" / "signature-vectors.json"
 SECRET = "test-client-secret"
 FIVE_MINUTES_MS = 5 * 60 * 1000
 

@@ -4,7 +4,6 @@ most 100 per message, carrying the latest data, and retried until the listener a
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,8 +14,9 @@ from connector.sandbox.salesforce import OutboundSettings, SalesforceSandbox
 from connector.sandbox.salesforce.outbound import envelope, is_ack
 from connector.sandbox.server import SandboxServer
 from connector.sandbox.waiting import wait_until
+from tests.support.reference import REFERENCE
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "reference" / "salesforce"
+SAMPLES = REFERENCE / "salesforce"
 NS = {
     "soapenv": "http://schemas.xmlsoap.org/soap/envelope/",
     "om": "http://soap.sforce.com/2005/09/outbound",

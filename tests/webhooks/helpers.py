@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr
@@ -13,10 +12,6 @@ from connector.store import Store, inbox
 from webhooks.config import ReceiverConfig
 from webhooks.hubspot_events import EchoGuard
 from webhooks.hubspot_signature import sign_v3
-
-REFERENCE = Path("/work/shared/reference")
-if not REFERENCE.is_dir():
-    REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference"
 
 HUBSPOT_SECRET = "test-client-secret"
 SALESFORCE_SECRET = "s3cret-token-for-tests"

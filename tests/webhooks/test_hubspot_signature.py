@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.webhooks.helpers import REFERENCE
+from tests.support.reference import REFERENCE
 from webhooks.hubspot_signature import (
     MAX_SKEW_MS,
     SignedRequest,

@@ -95,7 +95,7 @@ def test_salesforce_parser_on_mutated_envelopes(org: str, nid: str, sobject: str
 @FUZZ
 @given(st.binary(max_size=200), st.integers(min_value=0, max_value=2000))
 def test_salesforce_parser_on_spliced_samples(noise: bytes, at: int) -> None:
-    from tests.webhooks.helpers import REFERENCE
+    from tests.support.reference import REFERENCE
 
     sample = (REFERENCE / "salesforce" / "outbound-leads.xml").read_bytes()
     at = min(at, len(sample))

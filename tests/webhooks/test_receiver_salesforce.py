@@ -9,7 +9,8 @@ import pytest
 from defusedxml.ElementTree import fromstring
 
 from connector.store import Store
-from tests.webhooks.helpers import ORG_ID, REFERENCE, SALESFORCE_SECRET, stored
+from tests.support.reference import REFERENCE
+from tests.webhooks.helpers import ORG_ID, SALESFORCE_SECRET, stored
 from webhooks.salesforce_messages import ACK, OUTBOUND_NS, SOAP_ENV_NS
 
 SAMPLES = REFERENCE / "salesforce"
