@@ -24,9 +24,8 @@ from connector.sandbox.hubspot import HubSpotSandbox, WebhookSettings
 from connector.sandbox.recorder import RecordedRequest, WebhookRecorder
 from connector.sandbox.server import SandboxServer
 from connector.sandbox.waiting import wait_until
-from tests.support.reference import REFERENCE
+from tests.support.reference import HUBSPOT_VECTORS as VECTORS
 
-VECTORS = REFERENCE / "hubspot" / "signature-vectors.json"
 SECRET = "test-client-secret"
 FIVE_MINUTES_MS = 5 * 60 * 1000
 

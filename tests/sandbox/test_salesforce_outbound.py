@@ -14,9 +14,8 @@ from connector.sandbox.salesforce import OutboundSettings, SalesforceSandbox
 from connector.sandbox.salesforce.outbound import envelope, is_ack
 from connector.sandbox.server import SandboxServer
 from connector.sandbox.waiting import wait_until
-from tests.support.reference import REFERENCE
+from tests.support.reference import SALESFORCE_SAMPLES as SAMPLES
 
-SAMPLES = REFERENCE / "salesforce"
 NS = {
     "soapenv": "http://schemas.xmlsoap.org/soap/envelope/",
     "om": "http://soap.sforce.com/2005/09/outbound",

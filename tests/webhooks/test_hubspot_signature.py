@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.reference import REFERENCE
+from tests.support.reference import HUBSPOT_VECTORS
 from webhooks.hubspot_signature import (
     MAX_SKEW_MS,
     SignedRequest,
@@ -19,7 +19,7 @@ from webhooks.hubspot_signature import (
     verify,
 )
 
-DATA = json.loads((REFERENCE / "hubspot" / "signature-vectors.json").read_text())
+DATA = json.loads(HUBSPOT_VECTORS.read_text())
 SECRET = DATA["client_secret"]
 VECTORS = DATA["vectors"]
 

@@ -95,8 +95,8 @@ def test_salesforce_parser_on_mutated_envelopes(org: str, nid: str, sobject: str
 @FUZZ
 @given(st.binary(max_size=200), st.integers(min_value=0, max_value=2000))
 def test_salesforce_parser_on_spliced_samples(noise: bytes, at: int) -> None:
-    from tests.support.reference import REFERENCE
+    from tests.support.reference import SALESFORCE_SAMPLES
 
-    sample = (REFERENCE / "salesforce" / "outbound-leads.xml").read_bytes()
+    sample = (SALESFORCE_SAMPLES / "outbound-leads.xml").read_bytes()
     at = min(at, len(sample))
     _check_salesforce(sample[:at] + noise + sample[at:])

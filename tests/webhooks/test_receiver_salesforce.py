@@ -9,11 +9,10 @@ import pytest
 from defusedxml.ElementTree import fromstring
 
 from connector.store import Store
-from tests.support.reference import REFERENCE
+from tests.support.reference import SALESFORCE_SAMPLES as SAMPLES
 from tests.webhooks.helpers import ORG_ID, SALESFORCE_SECRET, stored
 from webhooks.salesforce_messages import ACK, OUTBOUND_NS, SOAP_ENV_NS
 
-SAMPLES = REFERENCE / "salesforce"
 XML = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'}
 PATH = f"/webhooks/salesforce/{SALESFORCE_SECRET}"
 
