@@ -48,9 +48,12 @@ def test_outbound_messages_requalify_leads_and_write_back(
 
         def drained() -> bool:
             worker.run_once()
+            # The sender first, then the inbox: a write-back queues a notification that may reach the inbox
+            # between the two reads, and only this order sees it on one side or the other.
+            sent = sandbox.outbound.pending == 0
             with store.connect() as conn:
                 depth = inbox.depth(conn)
-            return sandbox.outbound.pending == 0 and depth["pending"] == depth["processing"] == 0
+            return sent and depth["pending"] == depth["processing"] == 0
 
         assert wait_until(drained, 20, 0.02)
         with store.connect() as conn:

@@ -76,8 +76,11 @@ class Rig:
 
         def settled() -> bool:
             worker.run_once()
+            # The sender first, then the inbox: a webhook the sandbox sends between the two reads is then seen
+            # on one side or the other (inbox first, it could be missed on both).
+            sent = self.sandbox.webhooks.pending == 0
             depth = self.depth()
-            return self.sandbox.webhooks.pending == 0 and depth["pending"] == depth["processing"] == 0
+            return sent and depth["pending"] == depth["processing"] == 0
 
         assert wait_until(settled, timeout_s, interval_s=0.02), self.depth()
 
